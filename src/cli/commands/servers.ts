@@ -1,0 +1,125 @@
+/**
+ * `xiaozhi-web start` (gateway, the default command) and `xiaozhi-web devserver`. Both parts are
+ * imported lazily so this command works in builds without them; they run until SIGINT/SIGTERM.
+ */
+import type { Command } from 'commander';
+import type { CliContext } from '../context.ts';
+import { EXIT } from '../exit-codes.ts';
+import { importOptional, partFile } from '../lazy-import.ts';
+import type { Run } from './profile.ts';
+
+/** What we need from a started server: an idempotent close(); URLs are printed when present. */
+interface ServerHandle {
+  close(): Promise<void> | void;
+  url?: string;
+  port?: number;
+  wsUrl?: string;
+  otaUrl?: string;
+}
+
+interface GatewayModule {
+  startGateway(config: unknown): Promise<ServerHandle>;
+}
+interface GatewayConfigModule {
+  loadConfig(opts: { argv: readonly string[] }): unknown;
+  configHelp?: () => string;
+}
+interface DevServerModule {
+  startDevServer(opts: { port: number; host?: string; auth?: string; autoApprove?: boolean }): Promise<ServerHandle>;
+}
+
+const GATEWAY = '../gateway/index.ts';
+const GATEWAY_CONFIG = '../gateway/config.ts';
+const DEVSERVER = '../devserver/index.ts';
+
+export function registerServerCommands(program: Command, { m }: CliContext, run: Run): void {
+  program
+    .command('start', { isDefault: true })
+    .description(m['cmd.start'])
+    .helpOption(false) // --help is answered below, with the gateway's own flag list
+    .allowUnknownOption()
+    .allowExcessArguments()
+    .argument('[gateway-flags...]')
+    .action(function (this: Command) {
+      const args = [...this.args];
+      return run((ctx) => runStart(ctx, args));
+    });
+
+  program
+    .command('devserver')
+    .description(m['cmd.devserver'])
+    .option('--port <port>', m['opt.port'], '8002')
+    .option('--host <host>', m['opt.host'], '127.0.0.1')
+    .option('--auth <mode>', m['opt.auth'], 'open')
+    .option('--auto-approve', m['opt.autoApprove'])
+    .action(function (this: Command) {
+      const o = this.opts<{ port: string; host: string; auth: string; autoApprove?: boolean }>();
+      return run((ctx) => runDevServer(ctx, o));
+    });
+}
+
+async function runStart(ctx: CliContext, args: string[]): Promise<number> {
+  const cfgMod = await importOptional<GatewayConfigModule>(GATEWAY_CONFIG);
+  if (args.includes('--help') || args.includes('-h')) {
+    ctx.out(`Usage: xiaozhi-web [start] [gateway-flags...]\n\n${ctx.m['cmd.start']}\n`);
+    if (cfgMod?.configHelp) ctx.out(cfgMod.configHelp());
+    ctx.out(ctx.m['help.exitCodes']);
+    return EXIT.OK;
+  }
+  const gw = await importOptional<GatewayModule>(GATEWAY);
+  if (!gw || !cfgMod) {
+    ctx.err(ctx.m['missing.part']('start (gateway)', partFile(gw ? GATEWAY_CONFIG : GATEWAY)));
+    return EXIT.FAILURE;
+  }
+  let config: unknown;
+  try {
+    // The data folder chosen for the CLI (--data-dir > XIAOZHI_DATA_DIR > ./data) is the gateway's too.
+    config = cfgMod.loadConfig({ argv: [...args, '--data-dir', ctx.dataDir] });
+  } catch (err) {
+    if (Array.isArray((err as { problems?: unknown }).problems)) {
+      ctx.err(ctx.m['err.usage']((err as Error).message));
+      return EXIT.USAGE;
+    }
+    throw err;
+  }
+  const handle = await gw.startGateway(config);
+  if (handle.url) ctx.out(ctx.m['start.listening'](handle.url));
+  return serveUntilSignal(ctx, handle);
+}
+
+async function runDevServer(ctx: CliContext, o: { port: string; host: string; auth: string; autoApprove?: boolean }): Promise<number> {
+  const port = Number(o.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    ctx.err(ctx.m['err.usage'](ctx.m['err.number']('--port', o.port)));
+    return EXIT.USAGE;
+  }
+  if (!['open', 'token', 'cloud'].includes(o.auth)) {
+    ctx.err(ctx.m['err.usage'](`--auth: open | token | cloud (${o.auth})`));
+    return EXIT.USAGE;
+  }
+  const mod = await importOptional<DevServerModule>(DEVSERVER);
+  if (!mod) {
+    ctx.err(ctx.m['missing.part']('devserver', partFile(DEVSERVER)));
+    return EXIT.FAILURE;
+  }
+  const handle = await mod.startDevServer({ port, host: o.host, auth: o.auth, autoApprove: o.autoApprove === true });
+  ctx.out(ctx.m['devserver.listening'](handle.wsUrl ?? '?', handle.otaUrl ?? '?'));
+  return serveUntilSignal(ctx, handle);
+}
+
+/** Keep running until Ctrl-C / SIGTERM, then close the server once and exit 0. */
+function serveUntilSignal(ctx: CliContext, handle: ServerHandle): Promise<number> {
+  return new Promise((resolve) => {
+    const stop = () => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      ctx.err(ctx.m.stopping);
+      Promise.resolve(handle.close()).then(
+        () => resolve(EXIT.OK),
+        () => resolve(EXIT.FAILURE),
+      );
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+}
