@@ -29,7 +29,7 @@ export class AudioPlayer {
   private readonly firstAudioHistory: number[] = [];
   private decodeErrors = 0;
   private readonly levelBuf: Float32Array<ArrayBuffer>;
-  private generation = 0;
+  private readonly early: Uint8Array[] = [];
 
   constructor(private readonly ctx: AudioContext) {
     this.gain = ctx.createGain();
@@ -40,20 +40,38 @@ export class AudioPlayer {
     this.analyser.connect(ctx.destination);
   }
 
+  /** Creates (or re-creates for a new rate) the persistent decoder once the server hello is known. */
+  async prepare(serverRate: number): Promise<void> {
+    if (this.decoder && this.decoderRate === serverRate) return;
+    this.decoder?.close();
+    this.decoder = null;
+    this.decoderRate = serverRate;
+    const dec = await createOpusDecoder({
+      sampleRate: serverRate,
+      onPcm: (pcm, pcmRate) => this.schedule(pcm, pcmRate),
+      onError: () => this.decodeErrors++,
+    });
+    if (this.decoderRate !== serverRate) return dec.close();
+    this.decoder = dec;
+    for (const p of this.early.splice(0)) this.push(p);
+  }
+
   /** A reply starts (`tts start`): fresh decoder state, new stream in the jitter buffer (§4.3). */
-  async beginReply(serverRate: number): Promise<void> {
-    this.generation++;
+  beginReply(): void {
+    this.early.length = 0;
     this.jb.beginStream();
     this.firstPacketAt = null;
     this.awaitingFirstSound = true;
-    await this.ensureDecoder(serverRate);
     this.decoder?.reset();
   }
 
-  /** One Opus packet from the socket. */
+  /** One Opus packet from the socket (held briefly if the decoder is still loading). */
   push(packet: Uint8Array): void {
     if (this.firstPacketAt === null) this.firstPacketAt = performance.now();
-    if (!this.decoder) return;
+    if (!this.decoder) {
+      if (this.early.length < 100) this.early.push(packet);
+      return;
+    }
     try {
       this.decoder.decode(packet);
     } catch {
@@ -68,7 +86,6 @@ export class AudioPlayer {
 
   /** Barge-in: silence now, forget queued audio, reset decoder state. */
   flush(): void {
-    this.generation++;
     const now = this.ctx.currentTime;
     for (const s of this.sources) {
       try {
@@ -81,6 +98,7 @@ export class AudioPlayer {
     this.sources.clear();
     this.jb.flush();
     this.jb.endStream();
+    this.early.length = 0;
     this.decoder?.reset();
     this.awaitingFirstSound = false;
   }
@@ -128,17 +146,6 @@ export class AudioPlayer {
     this.decoder?.close();
     this.gain.disconnect();
     this.analyser.disconnect();
-  }
-
-  private async ensureDecoder(rate: number): Promise<void> {
-    if (this.decoder && this.decoderRate === rate) return;
-    this.decoder?.close();
-    this.decoderRate = rate;
-    this.decoder = await createOpusDecoder({
-      sampleRate: rate,
-      onPcm: (pcm, pcmRate) => this.schedule(pcm, pcmRate),
-      onError: () => this.decodeErrors++,
-    });
   }
 
   private schedule(pcm: Float32Array, rate: number): void {

@@ -1,0 +1,49 @@
+/**
+ * `window.__xiaozhi`: a read-mostly hook for browser tests (test/browser) and debugging.
+ * Exposes state, the measured output level, stats and tool calls; never any credential.
+ */
+import type { VoiceApp } from './voice-app.ts';
+
+export interface XiaozhiTestHook {
+  readonly app: VoiceApp | null;
+  state(): unknown;
+  /** Output RMS after the volume gain, read from the AnalyserNode now. */
+  outputLevel(): number;
+  stats(): unknown;
+  toolCalls(): unknown;
+  /** JSON messages the page sent (hello, listen, abort, mcp…), newest last. */
+  sent(): Record<string, unknown>[];
+}
+
+declare global {
+  interface Window {
+    __xiaozhi?: XiaozhiTestHook;
+  }
+}
+
+let current: VoiceApp | null = null;
+const sent: Record<string, unknown>[] = [];
+
+/** Points the hook at the active app (called whenever the profile's app is created). */
+export function attachTestHook(app: VoiceApp | null): void {
+  current = app;
+  sent.length = 0;
+  app?.session.on('sent', (m) => {
+    sent.push(m);
+    if (sent.length > 200) sent.shift();
+  });
+  if (typeof window === 'undefined') return;
+  window.__xiaozhi ??= {
+    get app() {
+      return current;
+    },
+    state: () => {
+      const s = current?.store.get();
+      return s ? { phase: s.status.phase, reached: s.status.reached, sessionId: s.status.sessionId, turn: s.turn, handsFree: s.handsFree, entries: s.entries, failure: s.status.failure ?? null } : null;
+    },
+    outputLevel: () => current?.player?.level() ?? 0,
+    stats: () => ({ ...current?.store.get().stats, player: current?.player?.stats() ?? null, uplink: current?.session.uplinkQueue.stats() ?? null }),
+    toolCalls: () => current?.mcp.calls ?? [],
+    sent: () => [...sent],
+  };
+}
