@@ -40,10 +40,9 @@ export interface RelayOptions {
   /** Ping period for both legs; a leg that misses two pongs is terminated. Default 25000. */
   keepaliveIntervalMs?: number;
   /**
-   * Bounds for frames that arrive before both legs are open. With the upstream-first design only a
-   * non-browser client can send early (bytes after its HTTP request); they are held in the socket
-   * (TCP backpressure), so this is accepted for compatibility and bounds the browser→upstream queue
-   * of the downlink side. Default { frames: 64, bytes: 262144, ms: 10000 }.
+   * Bounds for frames that arrive before both legs are open. Unused by the upstream-first design (no
+   * browser frame can arrive before the upstream is open: the browser's `open` fires after it); kept
+   * so configurations written for an accept-first relay still type-check.
    */
   earlyQueue?: { frames: number; bytes: number; ms: number };
   /**
