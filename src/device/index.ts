@@ -8,7 +8,7 @@
  * await store.list();                          // { profiles: DeviceProfile[], broken: [{ name, error }] }
  * await store.get(name);                       // DeviceProfile (throws DeviceError XZ_PROFILE_NOT_FOUND / _CORRUPT)
  * await store.resolve(name?);                  // name or the default profile
- * await store.getDefault(); store.setDefault(name); store.defaultName();
+ * await store.has(name); store.getDefault(); store.setDefault(name); store.defaultName();
  * await store.create({ name, label?, otaUrl?, mac?, makeDefault? });      // random locally administered MAC
  * await store.importProfile({ from, efuseFrom?, name?, label?, link?, makeDefault? });
  * await store.exportProfile(name, destDir, { force? });                     // writes config.json + efuse.json

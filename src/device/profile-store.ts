@@ -118,6 +118,11 @@ export class ProfileStore {
     return this.#load(name, await this.#declaredDefault(), names.length);
   }
 
+  /** True when a profile folder with that name exists (even if its files are unreadable). */
+  async has(name: string): Promise<boolean> {
+    return isValidProfileName(name) && (await this.#profileNames()).includes(name);
+  }
+
   /** The default profile: the one named in profiles.json, else the only profile; null if none/ambiguous. */
   async getDefault(): Promise<DeviceProfile | null> {
     const name = await this.defaultName();

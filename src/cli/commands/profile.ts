@@ -119,7 +119,8 @@ export function registerProfileCommands(program: Command, { m }: CliContext, run
     .action(function (this: Command, name: string) {
       const o = this.opts<{ yes?: boolean }>();
       return run(async (ctx) => {
-        await ctx.store.get(name); // not found / corrupt are reported before asking for --yes
+        // A corrupt profile can still be removed; a missing one is reported before asking for --yes.
+        if (!(await ctx.store.has(name))) await ctx.store.get(name);
         if (!o.yes) {
           ctx.err(ctx.m['profile.removeNeedsYes'](name));
           return EXIT.USAGE;

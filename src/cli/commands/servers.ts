@@ -18,7 +18,8 @@ interface ServerHandle {
 }
 
 interface GatewayModule {
-  startGateway(config: unknown): Promise<ServerHandle>;
+  startGateway(config: unknown): Promise<ServerHandle & { gateway?: unknown }>;
+  startupBanner?: (gateway: unknown, url: string) => string;
 }
 interface GatewayConfigModule {
   loadConfig(opts: { argv: readonly string[] }): unknown;
@@ -28,7 +29,7 @@ interface DevServerModule {
   startDevServer(opts: { port: number; host?: string; auth?: string; autoApprove?: boolean }): Promise<ServerHandle>;
 }
 
-const GATEWAY = '../gateway/index.ts';
+const GATEWAY = '../gateway/gateway.ts';
 const GATEWAY_CONFIG = '../gateway/config.ts';
 const DEVSERVER = '../devserver/index.ts';
 
@@ -82,8 +83,25 @@ async function runStart(ctx: CliContext, args: string[]): Promise<number> {
     }
     throw err;
   }
-  const handle = await gw.startGateway(config);
-  if (handle.url) ctx.out(ctx.m['start.listening'](handle.url));
+  let handle;
+  try {
+    handle = await gw.startGateway(config);
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException & { problems?: unknown };
+    // Exposure rule (ConfigError) and TLS set-up problems are configuration mistakes (usage).
+    if (Array.isArray(e.problems) || e.name === 'TlsSetupError') {
+      ctx.err(ctx.m['err.usage'](e.message));
+      return EXIT.USAGE;
+    }
+    if (e.code === 'EADDRINUSE' || e.code === 'EACCES' || e.code === 'EADDRNOTAVAIL') {
+      ctx.err(ctx.m['err.generic'](`${e.code}: ${e.message}`));
+      return EXIT.FAILURE;
+    }
+    throw err;
+  }
+  if (handle.url) {
+    ctx.out(gw.startupBanner && handle.gateway ? gw.startupBanner(handle.gateway, handle.url) : ctx.m['start.listening'](handle.url));
+  }
   return serveUntilSignal(ctx, handle);
 }
 
