@@ -13,6 +13,8 @@ export interface TurnHost {
   onTtsStart(): void;
   onTtsStop(): void;
   onSttText(): void;
+  /** True (once) when `text` is the server echoing what we just typed. */
+  takeTypedEcho(text: string): boolean;
   onServerGoodbye(): void;
   emitEntry(kind: ConversationEntry['kind'], text: string, extra?: Partial<ConversationEntry>): void;
   emitEvent<K extends keyof SessionEvents>(type: K, payload: SessionEvents[K]): void;
@@ -44,7 +46,7 @@ export function handleServerText(host: TurnHost, text: string): void {
       host.onHello(m.session_id ?? '', m.audio_params);
       return;
     case 'stt':
-      host.emitEntry('user', m.text);
+      if (!host.takeTypedEcho(m.text)) host.emitEntry('user', m.text);
       host.onSttText();
       return;
     case 'llm':

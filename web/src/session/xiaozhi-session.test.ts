@@ -216,4 +216,19 @@ describe('XiaozhiSession', () => {
     await until(() => peer.got.length === 2);
     expect(peer.got[1]).toEqual({ session_id: 'sess-1', type: 'mcp', payload: { jsonrpc: '2.0', id: 1, result: {} } });
   });
+  it('shows typed text once even when the server echoes it as stt', async () => {
+    const srv = await startServer((p) => replyHello(p));
+    const s = makeSession(srv.url);
+    const users: string[] = [];
+    s.on('entry', (e) => e.kind === 'user' && users.push(e.text));
+    await s.connect();
+    await until(() => s.ready);
+    s.sendText(' hello ');
+    const peer = srv.peers[0]!;
+    await until(() => peer.got.length === 2);
+    peer.ws.send(JSON.stringify({ type: 'stt', text: 'hello' }));
+    peer.ws.send(JSON.stringify({ type: 'stt', text: 'hello' }));
+    await until(() => users.length === 2);
+    expect(users).toEqual(['hello', 'hello']); // the local line plus the second (real) stt, not the echo
+  });
 });

@@ -56,6 +56,8 @@ export class XiaozhiSession extends Emitter<SessionEvents> implements TurnHost {
   /** After a barge-in, downlink audio is ignored until the next `tts start` (§3.6). */
   ignoringAudio = false;
   downlink: AudioParams = { ...DEFAULT_DOWNLINK_AUDIO };
+  /** Text we typed; the server's `stt` echo of it is not shown twice. */
+  private typedEcho: string | null = null;
 
   constructor(opts: SessionOptions) {
     super();
@@ -222,6 +224,7 @@ export class XiaozhiSession extends Emitter<SessionEvents> implements TurnHost {
       this.emit('streaming', false);
     }
     this.emitEntry('user', t);
+    this.typedEcho = t;
     this.sendJson({ type: 'listen', state: 'detect', text: t });
     this.setTurn('thinking');
   }
@@ -300,6 +303,12 @@ export class XiaozhiSession extends Emitter<SessionEvents> implements TurnHost {
     if (this.turn === 'speaking') this.setTurn('idle');
     // §3.6: auto mode re-arms listening after each reply; manual goes idle.
     if (this.handsFree && this.mode !== 'manual') this.startListening('auto');
+  }
+
+  takeTypedEcho(text: string): boolean {
+    const echo = this.typedEcho !== null && this.typedEcho === text.trim();
+    this.typedEcho = null;
+    return echo;
   }
 
   onSttText(): void {
