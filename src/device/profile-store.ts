@@ -8,82 +8,21 @@ import { join } from 'node:path';
 import type { OtaReply } from '../protocol/ota.ts';
 import { writeFileAtomic } from './atomic-write.ts';
 import { DeviceError, isDeviceError } from './errors.ts';
-import { createIdentity, type DeviceIdentity } from './identity.ts';
+import { createIdentity } from './identity.ts';
 import {
   DEFAULT_TOKEN, OFFICIAL_OTA_URL, extractFields, newConfigObject, newEfuseObject, patchConfig, patchEfuse,
-  readJsonFile, serializePyJson, type FieldPatch, type JsonFile, type JsonObject, type ServerSettings,
+  readJsonFile, serializePyJson, type FieldPatch, type JsonFile, type JsonObject,
 } from './py-xiaozhi-files.ts';
 import {
   INDEX_FILE, assertProfileName, isValidProfileName, localProfilePaths, type ProfilePaths,
 } from './profile-paths.ts';
 import { exportFiles, resolveImportSource } from './profile-transfer.ts';
+import type {
+  CreateProfileOptions, DeviceProfile, ImportOptions, LastOta, ProfileList, ProfileUpdate,
+} from './profile-types.ts';
 import { watchProfile, type ProfileWatchListener, type ProfileWatcher } from './profile-watch.ts';
 
-/** Facts from the last OTA reply that py-xiaozhi's files have no place for (kept in xiaozhi-web.json). */
-export interface LastOta {
-  /** ISO time we received the reply. */
-  at: string;
-  serverTime?: { timestamp: number; timezone_offset?: number; timeZone?: string };
-  firmware?: { version: string; url?: string; force?: number };
-  /** `websocket.version` (optional Protocol-Version) when the server sent one. */
-  websocketVersion?: number;
-  /** True when that reply carried `activation` (device not yet bound). */
-  activationRequired: boolean;
-}
-
-/** One device profile as the gateway and CLI see it. */
-export interface DeviceProfile {
-  name: string;
-  label: string;
-  isDefault: boolean;
-  identity: DeviceIdentity;
-  /** efuse `mac_address` (normally equal to `identity.deviceId`). */
-  macAddress: string;
-  server: ServerSettings;
-  /** efuse `activation_status`. */
-  activated: boolean;
-  /** `WEBSOCKET_ACCESS_TOKEN`; secret — show only through a mask. */
-  token: string | null;
-  lastOta: LastOta | null;
-  /** True when the py-xiaozhi files stay where they were imported from (`import --link`). */
-  linked: boolean;
-  createdAt: string | null;
-  paths: ProfilePaths;
-}
-
-/** `list()` result: readable profiles plus the folders that failed to load (with the reason). */
-export interface ProfileList {
-  profiles: DeviceProfile[];
-  broken: { name: string; error: DeviceError }[];
-}
-
-export interface CreateProfileOptions {
-  name: string;
-  label?: string;
-  /** Default: the official OTA URL. */
-  otaUrl?: string;
-  /** Use this MAC instead of a random locally administered one. */
-  mac?: string;
-  makeDefault?: boolean;
-}
-
-/** Field changes; `undefined` keeps the current value. */
-export interface ProfileUpdate extends FieldPatch {
-  label?: string;
-}
-
-export interface ImportOptions {
-  /** A py-xiaozhi data folder, its `config/` folder, or a config.json path. */
-  from: string;
-  /** efuse.json path when it is not next to config.json. */
-  efuseFrom?: string;
-  /** Default: derived from the source folder. */
-  name?: string;
-  label?: string;
-  /** Keep using the files in place (py-xiaozhi keeps writing them) instead of copying them. */
-  link?: boolean;
-  makeDefault?: boolean;
-}
+export type { CreateProfileOptions, DeviceProfile, ImportOptions, LastOta, ProfileList, ProfileUpdate };
 
 export class ProfileStore {
   readonly dataDir: string;

@@ -5,7 +5,8 @@
 import { watch, type FSWatcher } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import { isDeviceError, type DeviceError } from './errors.ts';
-import type { DeviceProfile, ProfileStore } from './profile-store.ts';
+import type { ProfileStore } from './profile-store.ts';
+import type { DeviceProfile } from './profile-types.ts';
 
 /** What a watcher reports. `tokenChanged` is true when `WEBSOCKET_ACCESS_TOKEN` differs from before. */
 export type ProfileWatchEvent =
