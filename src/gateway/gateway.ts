@@ -96,7 +96,6 @@ export async function createGateway(input: GatewayConfigInput = {}, options: Gat
   const app = Fastify({
     // Fastify's request logging would write `?token=` URLs: it stays off; we log one redacted line per request.
     logger: false,
-    disableRequestLogging: true,
     bodyLimit: 16 * 1024,
     forceCloseConnections: true,
     return503OnClosing: true,

@@ -8,7 +8,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { isDeviceError, type DeviceError } from '../../device/errors.ts';
+import { DeviceError, isDeviceError } from '../../device/errors.ts';
 import { slugifyProfileName } from '../../device/profile-paths.ts';
 import type { ProfileStore } from '../../device/profile-store.ts';
 import type { GatewayConfig } from '../config.ts';
@@ -76,7 +76,13 @@ export function registerProfileRoutes(app: FastifyInstance, deps: { config: Gate
       const base = slugifyProfileName(label ?? '') || 'imported';
       const opts: Parameters<ProfileStore['importProfile']>[0] = { from: join(dir, 'config.json'), name: await freeName(store, base) };
       if (label) opts.label = label;
-      const p = await store.importProfile(opts);
+      const p = await store.importProfile(opts).catch((err: unknown) => {
+        // Problems in the uploaded files are the client's: 400, named without our temp folder.
+        if (isDeviceError(err, 'XZ_PROFILE_CORRUPT') || isDeviceError(err, 'XZ_IMPORT_SOURCE_INVALID')) {
+          throw new DeviceError('XZ_IMPORT_SOURCE_INVALID', err.message.split(`${dir}/`).join(''));
+        }
+        throw err;
+      });
       deps.onChange?.();
       return reply.code(201).send({ profile: summarizeProfile(p) });
     } finally {
