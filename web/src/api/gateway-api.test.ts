@@ -16,3 +16,13 @@ describe('gateway-api helpers', () => {
     expect(new ApiError('x', 0).permanent).toBe(false);
   });
 });
+
+describe('ApiError', () => {
+  it('speaks the UI language and keeps the detail', () => {
+    const e = new ApiError('This device has not been activated yet.', 409, 'XZ_PROFILE_NOT_ACTIVATED', '该设备尚未激活。', 'profile "web-1"');
+    expect(e.message).toBe('This device has not been activated yet. (profile "web-1")');
+    expect(e.text('zh-CN')).toBe('该设备尚未激活。 (profile "web-1")');
+    expect(e.text('en')).toBe('This device has not been activated yet. (profile "web-1")');
+    expect(new ApiError('x', 500).text('zh-CN')).toBe('x');
+  });
+});

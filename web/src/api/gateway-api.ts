@@ -22,7 +22,7 @@ export interface Profile {
   isDefault?: boolean;
 }
 
-export type ActivationState = 'ota' | 'code' | 'waiting' | 'activated' | 'failed' | 'cancelled';
+export type ActivationState = 'idle' | 'ota' | 'code' | 'waiting' | 'activated' | 'failed' | 'cancelled';
 
 export interface ActivationEvent {
   state: ActivationState;
@@ -30,7 +30,9 @@ export interface ActivationEvent {
   message?: string;
   portalUrl?: string;
   attempt?: number;
-  error?: string;
+  alreadyActivated?: boolean;
+  /** The gateway sends `{code, detail}`; older shapes used a string. */
+  error?: string | { code: string; detail: string; status?: number };
 }
 
 export interface DoctorStage {
@@ -50,11 +52,20 @@ export interface DoctorReport {
 /** A failed API call. `permanent` means retrying the same request cannot help (4xx except 408/429). */
 export class ApiError extends Error {
   constructor(
-    message: string,
+    /** The catalogue's English wording (or the server's message). */
+    readonly plain: string,
     readonly status: number,
     readonly code?: string,
+    /** The catalogue's Chinese wording, when the gateway sent it. */
+    readonly zh?: string,
+    readonly detail?: string,
   ) {
-    super(message);
+    super(detail && detail !== plain ? `${plain} (${detail})` : plain);
+  }
+  /** The message in the UI language, with the specifics. */
+  text(lang: 'zh-CN' | 'en'): string {
+    const base = lang === 'zh-CN' && this.zh ? this.zh : this.plain;
+    return this.detail && this.detail !== base ? `${base} (${this.detail})` : base;
   }
   get permanent(): boolean {
     return this.status >= 400 && this.status < 500 && this.status !== 408 && this.status !== 429;
@@ -75,6 +86,11 @@ export class GatewayApi {
   constructor(o: GatewayApiOptions = {}) {
     this.base = o.base ?? '';
     this.accessKey = o.accessKey ?? (() => undefined);
+  }
+
+  /** Exchanges the access key for the gateway's session cookie. */
+  login(key: string): Promise<{ ok: boolean }> {
+    return this.req('POST', '/api/login', { key });
   }
 
   info(): Promise<GatewayInfo> {
@@ -116,7 +132,8 @@ export class GatewayApi {
   /** Follows activation progress (server-sent events). Returns a stop function. */
   watchActivation(name: string, onEvent: (e: ActivationEvent) => void, onError?: () => void): () => void {
     const es = new EventSource(`${this.base}/api/profiles/${enc(name)}/activation/events`);
-    es.onmessage = (m: MessageEvent<string>) => {
+    // The gateway names its events `state`; plain `message` events are accepted too.
+    const handle = (m: MessageEvent<string>) => {
       try {
         const e = JSON.parse(m.data) as ActivationEvent;
         onEvent(e);
@@ -125,6 +142,8 @@ export class GatewayApi {
         // ignore a malformed event; the next one carries the full state
       }
     };
+    es.addEventListener('state', handle as EventListener);
+    es.onmessage = handle;
     es.onerror = () => onError?.();
     return () => es.close();
   }
@@ -164,9 +183,12 @@ export class GatewayApi {
       }
     }
     if (!res.ok) {
-      const d = (data ?? {}) as { message?: unknown; error?: unknown; code?: unknown };
-      const msg = typeof d.message === 'string' ? d.message : typeof d.error === 'string' ? d.error : `HTTP ${res.status}`;
-      throw new ApiError(msg, res.status, typeof d.code === 'string' ? d.code : undefined);
+      // Gateway error shape: {error: {code, message, zh?, detail?}} (src/gateway/http/reply-error.ts).
+      const d = (data ?? {}) as { error?: unknown; message?: unknown };
+      const e = (typeof d.error === 'object' && d.error !== null ? d.error : {}) as Record<string, unknown>;
+      const str = (x: unknown) => (typeof x === 'string' ? x : undefined);
+      const msg = str(e.message) ?? str(d.message) ?? str(d.error) ?? `HTTP ${res.status}`;
+      throw new ApiError(msg, res.status, str(e.code), str(e.zh), str(e.detail));
     }
     return data as T;
   }

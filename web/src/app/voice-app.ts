@@ -66,7 +66,8 @@ export class VoiceApp {
     this.session = new XiaozhiSession({
       getUrl: () =>
         this.api.ticket(profile).catch((e: unknown) => {
-          throw new TicketError(e instanceof Error ? e.message : String(e), e instanceof ApiError && e.permanent);
+          const msg = e instanceof ApiError ? e.text(this.prefs().lang) : e instanceof Error ? e.message : String(e);
+          throw new TicketError(msg, e instanceof ApiError && e.permanent);
         }),
       lang: () => (this.prefs().lang === 'zh-CN' ? 'zh' : 'en'),
     });

@@ -4,6 +4,8 @@ const en = {
   loading: 'Loading…',
   gatewayDown: 'The gateway is not reachable.',
   retry: 'Retry',
+  accessKey: 'This gateway needs its access key',
+  logIn: 'Log in',
   // wizard
   welcome: 'Welcome! Set up a device',
   welcomeBody: 'The gateway keeps a device identity (like a XiaoZhi speaker) for you. Create a new one, or import one from py-xiaozhi.',
@@ -101,6 +103,8 @@ const zh: Record<StringKey, string> = {
   loading: '加载中…',
   gatewayDown: '无法连接网关。',
   retry: '重试',
+  accessKey: '该网关需要访问密钥',
+  logIn: '登录',
   welcome: '欢迎！先设置一台设备',
   welcomeBody: '网关会为你保存一个设备身份（就像一台小智音箱）。可以新建，也可以从 py-xiaozhi 导入。',
   createProfile: '新建设备',

@@ -2,6 +2,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { ActivationEvent, GatewayApi, Profile } from '../api/gateway-api.ts';
 import { t, type Lang } from '../i18n/strings.ts';
+import { activationErrorText, errorText } from './error-text.ts';
 
 interface Props {
   api: GatewayApi;
@@ -26,12 +27,12 @@ export function ActivationView({ api, profile, lang, onActivated, onSkip }: Prop
     // Subscribe first so no event between start and subscribe is missed.
     stop.current = api.watchActivation(profile.name, (e) => {
       setEv(e);
-      if (e.state === 'activated') setTimeout(onActivated, 600);
+      if (e.state === 'activated') setTimeout(onActivated, e.alreadyActivated ? 0 : 600);
     });
     try {
       await api.startActivation(profile.name);
     } catch (e) {
-      setError(e instanceof Error ? e.message : String(e));
+      setError(errorText(e, lang));
       stop.current?.();
       setEv(null);
     }
@@ -96,7 +97,7 @@ export function ActivationView({ api, profile, lang, onActivated, onSkip }: Prop
       {ev?.state === 'activated' && <p class="notice">{t(lang, 'activated')}</p>}
       {ev?.state === 'failed' && (
         <p class="notice error" role="alert">
-          {t(lang, 'activationFailed')}: {ev.error ?? ev.message ?? ''}
+          {t(lang, 'activationFailed')}: {activationErrorText(ev)}
         </p>
       )}
       {ev?.state === 'cancelled' && <p class="notice">{t(lang, 'activationCancelled')}</p>}

@@ -7,13 +7,16 @@ import type { GatewayApi, Profile } from '../api/gateway-api.ts';
 import { loadPreferences, savePreferences, type Preferences } from '../app/preferences.ts';
 import { attachTestHook } from '../app/test-hook.ts';
 import { VoiceApp } from '../app/voice-app.ts';
+import { ApiError } from '../api/gateway-api.ts';
 import { t } from '../i18n/strings.ts';
+import { errorText } from './error-text.ts';
+import { LoginView } from './login-view.tsx';
 import { ActivationView } from './activation-view.tsx';
 import { SettingsPanel } from './settings-panel.tsx';
 import { TalkView } from './talk-view.tsx';
 import { Wizard } from './wizard.tsx';
 
-type View = 'loading' | 'error' | 'wizard' | 'activate' | 'talk';
+type View = 'loading' | 'error' | 'login' | 'wizard' | 'activate' | 'talk';
 
 export function App({ api }: { api: GatewayApi }) {
   const [prefs, setPrefsState] = useState<Preferences>(loadPreferences);
@@ -53,7 +56,8 @@ export function App({ api }: { api: GatewayApi }) {
       const pick = list.find((p) => p.name === prefsRef.current.profile) ?? list.find((p) => p.name === info.defaultProfile) ?? list.find((p) => p.isDefault) ?? list[0]!;
       choose(pick);
     } catch (e) {
-      setError(e instanceof Error ? e.message : String(e));
+      if (e instanceof ApiError && e.status === 401) return setView('login');
+      setError(errorText(e, prefsRef.current.lang));
       setView('error');
     }
   };
@@ -92,6 +96,7 @@ export function App({ api }: { api: GatewayApi }) {
         </button>
       </div>
     );
+  else if (view === 'login') body = <LoginView api={api} lang={lang} onDone={() => void boot()} />;
   else if (view === 'wizard')
     body = (
       <Wizard

@@ -3,6 +3,7 @@ import { useState } from 'preact/hooks';
 import type { DoctorReport, GatewayApi } from '../api/gateway-api.ts';
 import { t, type Lang } from '../i18n/strings.ts';
 import type { SessionStatus } from '../session/session-types.ts';
+import { errorText } from './error-text.ts';
 
 interface Props {
   status: SessionStatus;
@@ -35,7 +36,7 @@ export function ConnectionPanel(p: Props) {
     try {
       setDoctor(await p.api.doctor(p.profile, false));
     } catch (e) {
-      setDoctor(e instanceof Error ? e.message : String(e));
+      setDoctor(errorText(e, lang));
     }
   };
   const showFailure = status.failure && status.failure.verdict !== 'user' && status.phase !== 'ready';

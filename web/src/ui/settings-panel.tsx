@@ -4,6 +4,7 @@ import type { GatewayApi, Profile } from '../api/gateway-api.ts';
 import type { Preferences } from '../app/preferences.ts';
 import type { VoiceApp } from '../app/voice-app.ts';
 import { t, type Lang } from '../i18n/strings.ts';
+import { errorText } from './error-text.ts';
 
 interface Props {
   api: GatewayApi;
@@ -39,7 +40,7 @@ export function SettingsPanel(p: Props) {
       await f();
       p.onProfilesChanged();
     } catch (e) {
-      setError(e instanceof Error ? e.message : String(e));
+      setError(errorText(e, lang));
     }
   };
 

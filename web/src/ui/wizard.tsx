@@ -2,6 +2,7 @@
 import { useState } from 'preact/hooks';
 import type { GatewayApi, Profile } from '../api/gateway-api.ts';
 import { t, type Lang } from '../i18n/strings.ts';
+import { errorText } from './error-text.ts';
 
 export function Wizard(p: { api: GatewayApi; lang: Lang; onCreated: (profile: Profile) => void; onCancel?: () => void }) {
   const { lang } = p;
@@ -17,7 +18,7 @@ export function Wizard(p: { api: GatewayApi; lang: Lang; onCreated: (profile: Pr
     try {
       p.onCreated(await f());
     } catch (e) {
-      setError(e instanceof Error ? e.message : String(e));
+      setError(errorText(e, lang));
     } finally {
       setBusy(false);
     }
