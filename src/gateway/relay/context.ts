@@ -14,6 +14,8 @@ export interface ResolvedRelayOptions {
   hardBufferedBytes: number;
   audioDropAfterMs: number;
   closeTimeoutMs: number;
+  /** Bytes a client may send before the upstream opens (early-queue bound). */
+  earlyBytes: number;
 }
 
 /** Metric children bound once, so the per-frame path is a property add (reliability §2.16). */

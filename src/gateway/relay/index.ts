@@ -40,9 +40,11 @@ export interface RelayOptions {
   /** Ping period for both legs; a leg that misses two pongs is terminated. Default 25000. */
   keepaliveIntervalMs?: number;
   /**
-   * Bounds for frames that arrive before both legs are open. Unused by the upstream-first design (no
-   * browser frame can arrive before the upstream is open: the browser's `open` fires after it); kept
-   * so configurations written for an accept-first relay still type-check.
+   * Bound for bytes that arrive before both legs are open. A browser cannot send before its `open` (which
+   * fires only after the upstream opened), so only non-browser clients hit this: their early bytes are
+   * held and handed to the relay in order; beyond `bytes` the session closes 1013. The time bound is the
+   * upstream connect timeout; `frames` is implied by `bytes` (no parsing before the upgrade).
+   * Default { frames: 64, bytes: 262144, ms: 10000 }.
    */
   earlyQueue?: { frames: number; bytes: number; ms: number };
   /**

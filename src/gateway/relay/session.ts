@@ -25,6 +25,7 @@ export interface LegClose {
   by: 'client' | 'upstream' | 'gateway';
 }
 
+const EMPTY = Buffer.alloc(0);
 let seq = 0;
 const bootId = Date.now().toString(36).slice(-5);
 
@@ -79,6 +80,10 @@ export class Session {
     this.pending = { req, socket, head };
     socket.on('error', onRawSocketError);
     socket.once('close', this.onRawSocketClose);
+    socket.once('end', this.onRawSocketClose); // the HTTP server allows half-open sockets: FIN ≠ close
+    // Read while dialing so a browser that leaves is noticed at once (a paused socket never sees FIN);
+    // bytes a non-browser client sends early are kept, bounded, and handed to ws in order.
+    socket.on('data', this.onEarlyData);
   }
 
   /** Dial the upstream (call after registering the session: a synchronous failure finishes it at once). */
@@ -104,11 +109,31 @@ export class Session {
     up.on('pong', upstreamHandlers.pong);
   }
 
+  private readonly onEarlyData = (chunk: Buffer): void => {
+    const p = this.pending;
+    if (!p) return;
+    p.head = p.head.length === 0 ? chunk : Buffer.concat([p.head, chunk]);
+    if (p.head.length > this.ctx.o.earlyBytes) this.earlyOverflow();
+  };
+
+  /** More than the early-queue bound arrived before the upstream opened: close 1013 (§2.2). */
+  private earlyOverflow(): void {
+    if (this.state !== 'dialing' || !this.pending) return;
+    this.state = 'closing';
+    this.diagnosis = diagnosisOf('XZ_OVERLOADED');
+    this.upstreamClose = { code: 1006, reason: 'early queue overflow', by: 'gateway' };
+    this.upstream?.terminate();
+    this.pending.head = EMPTY;
+    if (this.acceptClient()) this.closeClient(1013, catalogueReason('XZ_OVERLOADED', 'early frames'));
+    this.maybeFinish();
+  }
+
   /** The browser's raw socket went away while we were still dialing: abandon the upstream. */
   private readonly onRawSocketClose = (): void => {
     if (this.state !== 'dialing') return;
     this.clientClose ??= { code: 1006, reason: 'client left during upstream dial', by: 'client' };
     this.state = 'closing';
+    this.pending?.socket.destroy();
     this.pending = undefined;
     this.upstream?.terminate();
     this.maybeFinish();
@@ -137,6 +162,9 @@ export class Session {
     this.pending = undefined;
     if (!p) return false;
     p.socket.removeListener('close', this.onRawSocketClose);
+    p.socket.removeListener('end', this.onRawSocketClose);
+    p.socket.removeListener('data', this.onEarlyData);
+    p.socket.pause(); // ws takes over reading (resumed below, after it attached its listener)
     let accepted = false;
     try {
       this.ctx.wss.handleUpgrade(p.req, p.socket, p.head, (ws) => {
@@ -148,6 +176,7 @@ export class Session {
         ws.on('message', clientHandlers.message);
         ws.on('pong', clientHandlers.pong);
       });
+      if (accepted) p.socket.resume();
     } catch (err) {
       this.ctx.log.warn({ evt: 'relay_accept_failed', sid: this.id, err: (err as Error).message }, 'browser upgrade failed');
       p.socket.destroy();
