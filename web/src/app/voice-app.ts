@@ -108,8 +108,9 @@ export class VoiceApp {
       this.store.set({ entries: entries.slice(-300) });
     });
     s.on('emotion', (e) => this.store.set({ emotion: e.text || e.emotion }));
-    s.on('ready', ({ downlink }) => void this.ensurePlayer().then((p) => p?.prepare(downlink.sample_rate)));
-    s.on('ttsStart', () => this.player?.beginReply());
+    // No gesture here: only reuse a context the user already unlocked.
+    s.on('ready', ({ downlink }) => void this.ensurePlayer(false)?.prepare(downlink.sample_rate));
+    s.on('ttsStart', () => (this.player ?? this.ensurePlayer(false))?.beginReply());
     s.on('ttsStop', () => this.player?.endReply());
     s.on('flush', () => this.player?.flush());
     s.on('audio', (packet) => {
@@ -139,6 +140,11 @@ export class VoiceApp {
     return this.session.connect();
   }
 
+  /** Call from any user gesture (connect button, clicks): lets the AudioContext start. */
+  unlockAudio(): void {
+    this.ensurePlayer(true);
+  }
+
   disconnect(): void {
     this.session.disconnect();
   }
@@ -146,7 +152,7 @@ export class VoiceApp {
   /** Push-to-talk pressed (a user gesture: the AudioContext may start here). */
   async talkStart(): Promise<void> {
     this.pttHeld = true;
-    await this.ensurePlayer();
+    this.ensurePlayer(true);
     if (!this.session.ready) {
       await this.connect();
       await this.waitReady(10_000);
@@ -177,17 +183,18 @@ export class VoiceApp {
   }
 
   async setHandsFree(on: boolean): Promise<void> {
-    await this.ensurePlayer();
+    this.ensurePlayer(true);
     this.store.set({ handsFree: on });
     this.session.setHandsFree(on);
   }
 
   async sendText(text: string): Promise<void> {
-    await this.ensurePlayer();
+    this.ensurePlayer(true);
     this.session.sendText(text);
   }
 
   bargeIn(): void {
+    this.ensurePlayer(true);
     this.session.abortSpeaking();
   }
 
@@ -211,11 +218,14 @@ export class VoiceApp {
     if (this.session.streaming) (await this.ensureCapture())?.setStreaming(true);
   }
 
-  private async ensurePlayer(): Promise<AudioPlayer | null> {
-    if (this.player) return this.player;
-    // Creating the context needs a gesture; `ready` may come first, then only reuse an existing one.
-    const ctx = currentAudioContext() ?? (await getAudioContext().catch(() => null));
-    if (!ctx || this.player) return this.player;
+  /** The player; `create` only from a user gesture (the AudioContext may start only then). */
+  private ensurePlayer(create: boolean): AudioPlayer | null {
+    if (this.player) {
+      if (create) getAudioContext(); // resumes a suspended context inside the gesture
+      return this.player;
+    }
+    const ctx = create ? getAudioContext() : currentAudioContext();
+    if (!ctx) return null;
     this.player = new AudioPlayer(ctx);
     this.player.setVolume(this.prefs().volume);
     const sink = this.prefs().speakerId;

@@ -4,10 +4,14 @@
  */
 let ctx: AudioContext | null = null;
 
-/** Returns the shared context, creating it if needed; call from a click/keypress handler. */
-export async function getAudioContext(): Promise<AudioContext> {
+/**
+ * Returns the shared context, creating it if needed. Synchronous on purpose: call it from a
+ * click/keypress handler *before* any await, so browsers that demand a gesture (Safari) allow it.
+ */
+export function getAudioContext(): AudioContext {
   if (!ctx || ctx.state === 'closed') ctx = new AudioContext({ latencyHint: 'interactive' });
-  if (ctx.state === 'suspended') await ctx.resume().catch(() => undefined);
+  // Never awaited: without a gesture the promise may stay pending until the next one.
+  if (ctx.state === 'suspended') void ctx.resume().catch(() => undefined);
   return ctx;
 }
 

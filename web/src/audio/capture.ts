@@ -41,7 +41,7 @@ export class MicCapture {
     if (!navigator.mediaDevices?.getUserMedia) {
       throw new Error('Microphone access needs a secure context (HTTPS or http://localhost).');
     }
-    const ctx = await getAudioContext();
+    const ctx = getAudioContext();
     const stream = await navigator.mediaDevices.getUserMedia({
       audio: {
         ...(o.deviceId ? { deviceId: { exact: o.deviceId } } : {}),

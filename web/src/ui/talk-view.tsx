@@ -28,7 +28,10 @@ export function TalkView(p: { app: VoiceApp; api: GatewayApi; lang: Lang; profil
             lang={p.lang}
             api={p.api}
             profile={p.app.profile}
-            onConnect={() => void p.app.connect()}
+            onConnect={() => {
+              p.app.unlockAudio();
+              void p.app.connect();
+            }}
             onDisconnect={() => p.app.disconnect()}
           />
           <Conversation entries={state.entries} lang={p.lang} />
