@@ -16,6 +16,8 @@ export interface TestUpstream {
   /** Handshake headers of every upgrade request, in order. */
   requests: IncomingMessage['headers'][];
   connections: WebSocket[];
+  /** Close code/reason each connection received from the relay. */
+  closes: { code: number; reason: string }[];
   close(): Promise<void>;
 }
 
@@ -28,13 +30,14 @@ function rawClose(req: IncomingMessage, socket: Duplex, code: number, reason: Bu
   const payload = code < 0 ? Buffer.alloc(0) : Buffer.concat([Buffer.from([code >> 8, code & 0xff]), reason]);
   const header = payload.length < 126 ? Buffer.from([0x88, payload.length]) : Buffer.from([0x88, 126, payload.length >> 8, payload.length & 0xff]);
   // Wait for the client's hello so the relay has an open session, then close.
-  socket.once('data', () => socket.write(Buffer.concat([header, payload])));
+  socket.once('data', () => socket.end(Buffer.concat([header, payload]))); // server closes TCP after Close (RFC 6455 §7.1.1)
   setTimeout(() => socket.destroy(), 2000).unref();
 }
 
 export async function startUpstream(): Promise<TestUpstream> {
   const requests: IncomingMessage['headers'][] = [];
   const connections: WebSocket[] = [];
+  const closes: { code: number; reason: string }[] = [];
   const server = createServer((_req, res) => res.writeHead(404).end());
   const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false });
   server.on('upgrade', (req, socket, head) => {
@@ -51,11 +54,14 @@ export async function startUpstream(): Promise<TestUpstream> {
     wss.handleUpgrade(req, socket, head, (ws) => {
       connections.push(ws);
       ws.on('error', () => {});
+      ws.on('close', (code, reason) => closes.push({ code, reason: reason.toString() }));
+      if (q.get('closeonopen')) return ws.close();
       ws.on('message', (data: Buffer, binary) => {
         if (!binary && data.includes('"hello"')) {
           ws.send(JSON.stringify({ type: 'hello', transport: 'websocket', session_id: 'sess-1', audio_params: { sample_rate: 24000 } }));
           const close = q.get('close');
-          if (close) ws.close(Number(close), q.get('reason') ?? '');
+          if (close === 'empty') ws.close();
+          else if (close) ws.close(Number(close), q.get('reason') ?? '');
           if (q.get('drop') === 'after-hello') setTimeout(() => ws.terminate(), 20);
           return;
         }
@@ -71,6 +77,7 @@ export async function startUpstream(): Promise<TestUpstream> {
     server,
     requests,
     connections,
+    closes,
     async close() {
       for (const c of connections) c.terminate();
       server.closeAllConnections();
