@@ -91,6 +91,15 @@ export function SettingsPanel(p: Props) {
               <button type="button" class="secondary" onClick={() => exportProfile(prof)}>
                 {t(lang, 'export')}
               </button>
+              {prof.name !== p.current && (
+                <button
+                  type="button"
+                  class="secondary"
+                  onClick={() => confirm(`${t(lang, 'deleteConfirm')} ${prof.label || prof.name}?`) && void act(() => p.api.deleteProfile(prof.name))}
+                >
+                  {t(lang, 'delete')}
+                </button>
+              )}
               {!prof.isDefault && (
                 <button type="button" class="secondary" onClick={() => void act(() => p.api.updateProfile(prof.name, { isDefault: true }))}>
                   {t(lang, 'makeDefault')}
