@@ -24,6 +24,8 @@ export interface UpstreamOptions {
   framesPerTurn?: number;
   /** Paced TTS packets after the first 4 (30 × 60 ms ≈ 2 s with the burst). */
   ttsPacedFrames?: number;
+  /** Hold every handshake this long before answering 101 (widens the "during upstream dial" window). */
+  handshakeDelayMs?: number;
 }
 
 /** Handshake headers as received, kept for the last 100 connections (tests assert on them). */
@@ -44,6 +46,8 @@ export interface BenchUpstream {
   tcpCount(): number;
   stats: { accepted: number; rejected: number; hellos: number; echoed: number; ttsFrames: number };
   seen: SeenHeaders[];
+  /** Date.now() of each WebSocket upgrade request received (last 10 000). */
+  upgradeTimes: number[];
   sockets(): Set<WebSocket>;
   /** Reset (TCP RST) every open connection: the "upstream dies mid-session" fault. */
   resetAll(): void;
@@ -68,6 +72,7 @@ export function startBenchUpstream(options: UpstreamOptions = {}): Promise<Bench
   const paced = options.ttsPacedFrames ?? 30;
   const stats = { accepted: 0, rejected: 0, hellos: 0, echoed: 0, ttsFrames: 0 };
   const seen: SeenHeaders[] = [];
+  const upgradeTimes: number[] = [];
   const open = new Set<WebSocket>();
   const tcp = new Set<Duplex>();
   const timers = new Set<NodeJS.Timeout>();
@@ -83,6 +88,8 @@ export function startBenchUpstream(options: UpstreamOptions = {}): Promise<Bench
 
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', () => socket.destroy());
+    upgradeTimes.push(Date.now());
+    if (upgradeTimes.length > 10_000) upgradeTimes.shift();
     seen.push({
       authorization: req.headers['authorization'], deviceId: req.headers['device-id'] as string | undefined,
       clientId: req.headers['client-id'] as string | undefined, protocolVersion: req.headers['protocol-version'] as string | undefined, url: req.url,
@@ -94,7 +101,12 @@ export function startBenchUpstream(options: UpstreamOptions = {}): Promise<Bench
       socket.end(`HTTP/1.1 401 Unauthorized\r\nConnection: close\r\nContent-Length: ${problem.length}\r\n\r\n${problem}`);
       return;
     }
-    wss.handleUpgrade(req, socket, head, (ws) => onSession(ws));
+    const accept = () => {
+      if (socket.destroyed) return;
+      wss.handleUpgrade(req, socket, head, (ws) => onSession(ws));
+    };
+    if (options.handshakeDelayMs) setTimeout(accept, options.handshakeDelayMs);
+    else accept();
   });
 
   function onSession(ws: WebSocket): void {
@@ -174,7 +186,7 @@ export function startBenchUpstream(options: UpstreamOptions = {}): Promise<Bench
       const addr = server.address();
       const port = typeof addr === 'object' && addr ? addr.port : 0;
       resolve({
-        port, server, stats, seen,
+        port, server, stats, seen, upgradeTimes,
         openCount: () => open.size,
         tcpCount: () => tcp.size,
         sockets: () => open,

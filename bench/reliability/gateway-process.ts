@@ -1,5 +1,6 @@
 /** Start the real gateway process (src/gateway/main.ts via tsx) for the reliability cases. */
 import type { ChildProcess } from 'node:child_process';
+import type { GwFactory } from './faults.ts';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -46,3 +47,12 @@ export function legacyPath(i = 1): string {
 
 /** Per-IP limits raised for cases that open many connections from 127.0.0.1. */
 export const RAISED_LIMITS: Record<string, string> = { MAX_SESSIONS_PER_IP: '100000', MAX_NEW_SESSIONS_PER_IP_PER_SEC: '100000', MAX_SESSIONS: '100000' };
+
+/** Fault-case factory over real gateway processes: per-IP limits raised unless `defaultLimits`. */
+export function processGateways(cpu?: number): GwFactory {
+  return async (backendWsUrl, opts) => {
+    const g = await startGatewayProcess(backendWsUrl, opts?.defaultLimits ? {} : RAISED_LIMITS, cpu);
+    const exited = new Promise<number | null>((r) => (g.child.exitCode !== null ? r(g.child.exitCode) : g.child.once('exit', (code) => r(code))));
+    return { port: g.port, pid: g.pid, stop: () => g.stop(), kill: (sig) => g.child.kill(sig), exited };
+  };
+}
