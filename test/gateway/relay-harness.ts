@@ -97,3 +97,39 @@ export async function waitFor(cond: () => boolean, timeoutMs = 5000, what = 'con
 export function logRecords(logs: string[]): Record<string, unknown>[] {
   return logs.map((l) => JSON.parse(l) as Record<string, unknown>);
 }
+
+/** A hand-rolled WebSocket client on a raw TCP socket: it can stop reading entirely (slow reader). */
+export async function rawClient(port: number, path = '/ws'): Promise<{ socket: import('node:net').Socket; sendText(text: string): void; stopReading(): void }> {
+  const { connect } = await import('node:net');
+  const { randomBytes } = await import('node:crypto');
+  const socket = connect(port, '127.0.0.1');
+  socket.on('error', () => {});
+  const key = randomBytes(16).toString('base64');
+  await new Promise<void>((r) => socket.once('connect', () => r()));
+  socket.write(`GET ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: ${key}\r\nSec-WebSocket-Version: 13\r\n\r\n`);
+  await new Promise<void>((resolve, reject) => {
+    let buf = '';
+    const onData = (d: Buffer) => {
+      buf += d.toString('latin1');
+      if (buf.includes('\r\n\r\n')) {
+        socket.off('data', onData);
+        if (buf.startsWith('HTTP/1.1 101')) resolve();
+        else reject(new Error(buf.split('\r\n')[0]));
+      }
+    };
+    socket.on('data', onData);
+  });
+  return {
+    socket,
+    sendText(text: string) {
+      const payload = Buffer.from(text);
+      if (payload.length > 125) throw new Error('short frames only');
+      const mask = randomBytes(4);
+      const masked = Buffer.from(payload.map((b, i) => b ^ mask[i % 4]!));
+      socket.write(Buffer.concat([Buffer.from([0x81, 0x80 | payload.length]), mask, masked]));
+    },
+    stopReading() {
+      socket.pause();
+    },
+  };
+}

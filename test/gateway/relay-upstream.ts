@@ -34,6 +34,20 @@ function rawClose(req: IncomingMessage, socket: Duplex, code: number, reason: Bu
   setTimeout(() => socket.destroy(), 2000).unref();
 }
 
+/** Send as fast as the upstream's own buffer allows (≤256 KiB queued here), until the socket closes. */
+function startFlood(ws: WebSocket, json: boolean, size: number): void {
+  const audio = Buffer.alloc(size, 7);
+  const text = JSON.stringify({ type: 'tts', state: 'sentence_start', text: 'x'.repeat(size) });
+  const t = setInterval(() => {
+    if (ws.readyState !== WebSocket.OPEN) return clearInterval(t);
+    for (let i = 0; i < 64 && ws.bufferedAmount < 256 * 1024; i++) {
+      if (json) ws.send(text);
+      else ws.send(audio, { binary: true });
+      (ws as WebSocket & { sent?: number }).sent = ((ws as WebSocket & { sent?: number }).sent ?? 0) + 1;
+    }
+  }, 2);
+}
+
 export async function startUpstream(): Promise<TestUpstream> {
   const requests: IncomingMessage['headers'][] = [];
   const connections: WebSocket[] = [];
@@ -63,6 +77,8 @@ export async function startUpstream(): Promise<TestUpstream> {
           if (close === 'empty') ws.close();
           else if (close) ws.close(Number(close), q.get('reason') ?? '');
           if (q.get('drop') === 'after-hello') setTimeout(() => ws.terminate(), 20);
+          const flood = q.get('flood');
+          if (flood) startFlood(ws, flood === 'json', Number(q.get('size') ?? 1000));
           return;
         }
         ws.send(data, { binary });
