@@ -25,7 +25,8 @@ const HELP = `Usage: npm run bench -- [options]
   --out DIR          results folder (default bench/results/<timestamp>)
   --no-pin           do not pin processes with taskset
   --gateway-cmd CMD  gateway entry, repo-relative .ts + args (default: src/gateway/main.ts, else src/cli/main.ts start)
-  --cpu-prof         run the gateway with --cpu-prof (profiles in <out>/cpu-prof)`;
+  --cpu-prof         run the gateway with --cpu-prof (profiles in <out>/cpu-prof)
+  --reliability      run the reliability suite instead (conformance + faults at production settings)`;
 
 function list(s: string): number[] {
   return s.split(',').map((x) => Number(x.trim())).filter((n) => Number.isInteger(n) && n > 0);
@@ -50,11 +51,20 @@ async function main(): Promise<void> {
       'no-pin': { type: 'boolean', default: false },
       'gateway-cmd': { type: 'string' },
       'cpu-prof': { type: 'boolean', default: false },
+      reliability: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
   if (values.help) {
     process.stdout.write(`${HELP}\n`);
+    return;
+  }
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19);
+  const outDir = values.out ?? join(REPO_ROOT, 'bench', 'results', stamp);
+  if (values.reliability) {
+    const { runReliability, reliabilityMarkdown } = await import('./reliability/run.ts');
+    const r = await runReliability(outDir);
+    process.stdout.write(`${reliabilityMarkdown(r)}\nWrote ${join(outDir, 'reliability.json')} and reliability.md\n`);
     return;
   }
   const targets = values.targets.split(',').map((t) => t.trim()) as TargetName[];
@@ -65,8 +75,6 @@ async function main(): Promise<void> {
     process.exitCode = 2;
     return;
   }
-  const stamp = new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19);
-  const outDir = values.out ?? join(REPO_ROOT, 'bench', 'results', stamp);
   const report = await runBench({
     targets, steps, extend: values.extend, maxN: Number(values['max-n']), durationSec: Number(values.duration), warmupSec: Number(values.warmup),
     reps: Number(values.reps), rampPerSec: Number(values.ramp), idleSec: Number(values.idle), maxLoss: Number(values['max-loss']),
