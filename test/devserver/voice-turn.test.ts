@@ -1,0 +1,180 @@
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseWav } from '../../src/devserver/audio/wav.ts';
+import { startDevServer, type DevServer, type TurnEvent } from '../../src/devserver/index.ts';
+import { OpusDecoder, OpusEncoder } from '../../src/node/opus-codec.ts';
+import type { ProtocolVersion } from '../../src/protocol/binary-frame.ts';
+import { connect, deviceHeaders, sleep } from './client.ts';
+
+const wav = parseWav(readFileSync(new URL('../fixtures/speech-16k.wav', import.meta.url)));
+
+/** The test's own measurement of the speech span: first to last 10 ms window above −40 dBFS. */
+function measureSpeechMs(pcm: Int16Array, rate: number): number {
+  const win = rate / 100;
+  let first = -1;
+  let last = -1;
+  for (let i = 0; i + win <= pcm.length; i += win) {
+    let sum = 0;
+    for (let j = i; j < i + win; j++) sum += pcm[j]! * pcm[j]!;
+    if (20 * Math.log10(Math.sqrt(sum / win) / 32768) > -40) { if (first < 0) first = i; last = i + win; }
+  }
+  return first < 0 ? 0 : ((last - first) * 1000) / rate;
+}
+
+function encodeFixture(): Uint8Array[] {
+  expect(wav.sampleRate).toBe(16000);
+  return new OpusEncoder({ sampleRate: 16000, frameMs: 60 }).encodeAll(wav.samples);
+}
+
+const REPLY_ORDER = ['stt', 'tts:start', 'llm', 'tts:sentence_start'];
+
+async function voiceTurn(s: DevServer, mode: 'auto' | 'manual', version: ProtocolVersion = 1) {
+  const c = connect(s.wsUrl, { headers: deviceHeaders(), version });
+  const hellos: { id: string; sessionId: string }[] = [];
+  const onHello = (e: { id: string; sessionId: string }) => hellos.push(e);
+  s.events.on('hello', onHello);
+  const hello = await c.hello();
+  s.events.off('hello', onHello);
+  expect(hello.version).toBe(version);
+  const connId = hellos.find((e) => e.sessionId === hello.session_id)!.id;
+  const turn = new Promise<TurnEvent>((resolve) => {
+    const on = (e: TurnEvent) => { if (e.id === connId) { s.events.off('turn', on); resolve(e); } };
+    s.events.on('turn', on);
+  });
+  const uplink = new Promise<Int16Array>((resolve) => {
+    const on = (e: { id: string; pcm16k: Int16Array }) => { if (e.id === connId) { s.events.off('uplinkAudio', on); resolve(e.pcm16k); } };
+    s.events.on('uplinkAudio', on);
+  });
+  c.send({ session_id: hello.session_id, type: 'listen', state: 'start', mode });
+  const packets = encodeFixture();
+  // Real time would take ~5 s; send in bursts of 10 packets, which is what the server sees from a fast client.
+  for (let i = 0; i < packets.length; i++) {
+    if (mode === 'auto' && c.texts.some((t) => t.json?.type === 'tts')) break; // client stops uploading at tts start
+    c.sendAudio(packets[i]!, 0);
+    if (i % 10 === 9) await sleep(5);
+  }
+  if (mode === 'manual') c.send({ session_id: hello.session_id, type: 'listen', state: 'stop' });
+  await c.waitFor((m) => m.type === 'tts' && m.state === 'stop', 15_000);
+  return { c, turn: await turn, uplink: await uplink };
+}
+
+// Replies are paced in real time (~3.5 s each), so these run concurrently on one server.
+describe.concurrent('voice turns with real Opus', () => {
+  let s: DevServer;
+  beforeAll(async () => { s = await startDevServer({ port: 0, auth: 'open', logger: false }); });
+  afterAll(() => s.close());
+
+  const speechMs = measureSpeechMs(wav.samples, wav.sampleRate);
+
+  for (const mode of ['manual', 'auto'] as const) {
+    it(`${mode}: stt reports the speech duration, audio comes back as 24 kHz Opus of the same length, in order`, async () => {
+      const { c, turn } = await voiceTurn(s, mode);
+      expect(speechMs).toBeGreaterThan(2000);
+      const stt = c.texts.find((t) => t.json?.type === 'stt')!.json!;
+      const m = /^\[voice (\d+\.\d\d) s, level (-?\d+) dBFS\]$/.exec(String(stt.text));
+      expect(m, String(stt.text)).not.toBeNull();
+      expect(Math.abs(Number(m![1]) * 1000 - speechMs)).toBeLessThanOrEqual(120);
+      expect(Math.abs(turn.durationMs - speechMs)).toBeLessThanOrEqual(120);
+      expect(turn.mode).toBe(mode);
+      // exact order: stt, tts start, llm, sentence_start, audio…, tts stop
+      const firstAudio = c.order.indexOf('audio');
+      expect(c.order.slice(0, firstAudio).filter((x) => x !== 'hello')).toEqual(REPLY_ORDER);
+      expect(c.order.at(-1)).toBe('tts:stop');
+      expect(c.order.slice(firstAudio, -1).every((x) => x === 'audio')).toBe(true);
+      // valid 24 kHz Opus (TOC config for 60 ms frames), decodes to about the speech length
+      const dec = new OpusDecoder(24000);
+      const pcm = dec.decodeAll(c.audio.map((a) => a.payload));
+      expect(c.audio.every((a) => a.payload.length > 0)).toBe(true);
+      expect(Math.abs((pcm.length / 24) - speechMs)).toBeLessThanOrEqual(120);
+      expect(Math.abs(measureSpeechMs(pcm, 24000) - speechMs)).toBeLessThanOrEqual(150);
+      c.ws.close();
+    });
+  }
+
+  it('paces reply audio: first 4 packets at once, then about one per 60 ms', async () => {
+    const { c } = await voiceTurn(s, 'manual');
+    const t = c.audio.map((a) => a.at - c.audio[0]!.at);
+    expect(t[3]!).toBeLessThan(30);
+    // after the burst, packets come one per frame: the median gap is ~60 ms and the total span matches
+    const gaps = t.slice(4).map((x, i) => x - t[i + 3]!).sort((a, b) => a - b);
+    const median = gaps[Math.floor(gaps.length / 2)]!;
+    expect(median).toBeGreaterThan(50);
+    expect(median).toBeLessThan(70);
+    expect(t.at(-1)! - t[4]!).toBeGreaterThan((t.length - 5) * 60 - 150);
+    c.ws.close();
+  });
+
+  it('emits uplinkAudio with the whole decoded turn', async () => {
+    const { c, uplink } = await voiceTurn(s, 'manual');
+    expect(uplink.length).toBe(encodeFixture().length * 960);
+    c.ws.close();
+  });
+
+  for (const version of [2, 3] as const) {
+    it(`Protocol-Version ${version}: framed both directions`, async () => {
+      const { c, turn } = await voiceTurn(s, 'manual', version);
+      expect(Math.abs(turn.durationMs - speechMs)).toBeLessThanOrEqual(120);
+      expect(c.audio.length).toBeGreaterThan(10);
+      const pcm = new OpusDecoder(24000).decodeAll(c.audio.map((a) => a.payload));
+      expect(Math.abs(pcm.length / 24 - speechMs)).toBeLessThanOrEqual(120);
+      c.ws.close();
+    });
+  }
+
+  it('v1 frames sent to a v3 session are reported as bad frames, not decoded as audio', async () => {
+    const c = connect(s.wsUrl, { headers: deviceHeaders(), version: 3 });
+    await c.hello();
+    c.send({ type: 'listen', state: 'start', mode: 'manual' });
+    c.ws.send(new Uint8Array([0x58, 1, 2])); // raw Opus TOC byte, no v3 header
+    const err = await c.waitFor((m) => m.type === 'error');
+    expect(String(err.message)).toMatch(/Protocol-Version 3/);
+    c.ws.close();
+  });
+});
+
+describe.concurrent('text turns and abort', () => {
+  let s: DevServer;
+  beforeAll(async () => { s = await startDevServer({ port: 0, auth: 'open', logger: false }); });
+  afterAll(() => s.close());
+
+  it('listen detect with text answers stt(text), tts start, llm, sentence_start, audio, tts stop', async () => {
+    const c = connect(s.wsUrl, { headers: deviceHeaders() });
+    await c.hello();
+    c.send({ type: 'listen', state: 'detect', text: 'what a nice day' });
+    await c.waitFor((m) => m.type === 'tts' && m.state === 'stop');
+    expect(c.texts.find((t) => t.json?.type === 'stt')?.json?.text).toBe('what a nice day');
+    const firstAudio = c.order.indexOf('audio');
+    expect(c.order.slice(1, firstAudio)).toEqual(REPLY_ORDER);
+    const pcm = new OpusDecoder(24000).decodeAll(c.audio.map((a) => a.payload));
+    expect(pcm.length).toBeGreaterThan(24000 * 0.5);
+    c.ws.close();
+  });
+
+  it('abort mid-reply stops audio within one packet and sends tts stop', async () => {
+    const c = connect(s.wsUrl, { headers: deviceHeaders() });
+    await c.hello();
+    c.send({ type: 'listen', state: 'detect', text: 'please tell me a long story about many many different things today' });
+    await c.waitFor((m) => m.type === 'tts' && m.state === 'sentence_start');
+    while (c.audio.length < 7) await sleep(10);
+    c.send({ type: 'abort', reason: 'wake_word_detected' });
+    const abortAt = c.audio.length;
+    await c.waitFor((m) => m.type === 'tts' && m.state === 'stop');
+    await sleep(300);
+    expect(c.audio.length - abortAt).toBeLessThanOrEqual(1);
+    expect(c.order.filter((x) => x === 'tts:stop')).toHaveLength(1);
+    c.ws.close();
+  });
+
+  it('external TTS command is used when set (espeak-ng)', async () => {
+    const s2 = await startDevServer({ port: 0, auth: 'open', logger: false, ttsCommand: 'espeak-ng --stdout' });
+    try {
+      const c = connect(s2.wsUrl, { headers: deviceHeaders() });
+      await c.hello();
+      c.send({ type: 'listen', state: 'detect', text: 'testing one two three' });
+      await c.waitFor((m) => m.type === 'tts' && m.state === 'stop', 10_000);
+      const pcm = new OpusDecoder(24000).decodeAll(c.audio.map((a) => a.payload));
+      expect(measureSpeechMs(pcm, 24000)).toBeGreaterThan(800);
+      c.ws.close();
+    } finally { await s2.close(); }
+  });
+});
