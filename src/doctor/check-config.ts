@@ -122,7 +122,8 @@ export function checkConfig(opts: DoctorOptions, lang: Lang): ConfigCheck {
   if (fails.length > 0) {
     return { plan, outcome: { status: 'fail', detail: sentences(lang, fails), hint: sentences(lang, hints), data } };
   }
-  const okLine = tr(lang, `device ${deviceId}, client ${clientId}, token ${tokenHint(token)}`, `设备 ${deviceId}，客户端 ${clientId}，令牌 ${tokenHint(token)}`);
+  const tok = !token && opts.otaUrl ? tr(lang, '(from OTA)', '（由 OTA 下发）') : tokenHint(token);
+  const okLine = tr(lang, `device ${deviceId}, client ${clientId}, token ${tok}`, `设备 ${deviceId}，客户端 ${clientId}，令牌 ${tok}`);
   return {
     plan,
     outcome: {
