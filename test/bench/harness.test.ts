@@ -55,6 +55,7 @@ describe('bench harness, short run', () => {
     expect(gw.idlePerSessionKb).toBeLessThan(2000);
     expect(gw.activePerSessionKb).toBeLessThan(5000);
     expect(gw.logPerSessionMinute).toBeGreaterThanOrEqual(0);
+    expect(gw.logPerSession).toBeGreaterThanOrEqual(0);
     expect(Number.isFinite(gw.addedP50)).toBe(true);
     expect(Number.isFinite(gw.addedP99)).toBe(true);
     expect(Number.isNaN(direct.cpuPer1000)).toBe(true);
