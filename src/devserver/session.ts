@@ -62,7 +62,8 @@ export class Session {
     const { ws } = deps;
     this.#helloTimer = setTimeout(() => {
       deps.log.info({ conn: this.id }, 'no hello in time, closing');
-      this.#close(1000, `no hello within ${Math.round(deps.helloTimeoutMs / 1000)} s`);
+      const t = deps.helloTimeoutMs;
+      this.#close(1000, `no hello within ${t % 1000 === 0 ? `${t / 1000} s` : `${t} ms`}`);
     }, deps.helloTimeoutMs);
     ws.on('message', (data, isBinary) => {
       const buf = Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data);
