@@ -1,8 +1,9 @@
 /**
  * Every upstream dial failure reaches the browser as an accepted socket closed with the catalogue's 4xxx
  * code and plain words (a browser cannot read an HTTP status from a failed handshake), and the process
- * keeps serving (reliability-performance.md §1.2, §2.7). Conditions the devserver cannot produce use tiny
- * local servers: a closed port, a TCP black hole, a self-signed TLS server.
+ * keeps serving (reliability-performance.md §1.2, §2.7). The devserver plays the XiaoZhi server (healthy,
+ * and refusing the upgrade with 401/403/500); conditions it cannot produce use tiny local servers: a closed
+ * port, a TCP black hole, a self-signed TLS server.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -15,9 +16,10 @@ import { WebSocketServer } from 'ws';
 import { utf8Length } from '../../src/protocol/close-codes.ts';
 import { XZ_ERRORS } from '../../src/protocol/errors.ts';
 import { connectClient, startRelayHarness, target, waitFor, type RelayHarness } from './relay-harness.ts';
-import { startUpstream, type TestUpstream } from './relay-upstream.ts';
+import { startDevServer, type DevServer } from '../../src/devserver/index.ts';
 
-let good: TestUpstream;
+let good: DevServer;
+let refusing: DevServer;
 let blackHole: NetServer;
 let blackHoleSockets: Socket[] = [];
 let tls: { server: HttpsServer; port: number; cert: string; dir: string };
@@ -51,7 +53,8 @@ function makeTlsServer(): Promise<typeof tls> {
 }
 
 beforeAll(async () => {
-  good = await startUpstream();
+  good = await startDevServer({ port: 0, auth: 'open', logger: false });
+  refusing = await startDevServer({ port: 0, auth: 'open', logger: false });
   blackHole = createNetServer((s) => {
     blackHoleSockets.push(s);
     s.on('error', () => {});
@@ -61,14 +64,14 @@ beforeAll(async () => {
   tls = await makeTlsServer();
   const refused = await freePortThatRefuses();
   routes = {
-    good: good.url,
+    good: good.wsUrl,
     dns: 'ws://xiaozhi-relay-test.invalid/xiaozhi/v1/',
     refused: `ws://127.0.0.1:${refused}/xiaozhi/v1/`,
     tls: `wss://127.0.0.1:${tls.port}/xiaozhi/v1/`,
     timeout: `ws://127.0.0.1:${(blackHole.address() as AddressInfo).port}/xiaozhi/v1/`,
-    auth401: `${good.url}?status=401`,
-    auth403: `${good.url}?status=403`,
-    http502: `${good.url}?status=502`,
+    auth401: refusing.wsUrl,
+    auth403: refusing.wsUrl,
+    http500: refusing.wsUrl,
     longhost: `ws://${'h'.repeat(120)}.invalid/xiaozhi/v1/`,
   };
   h = await startRelayHarness(
@@ -84,6 +87,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await h.close();
   await good.close();
+  await refusing.close();
   for (const s of blackHoleSockets) s.destroy();
   blackHole.close();
   tls.server.closeAllConnections();
@@ -93,6 +97,8 @@ afterAll(async () => {
 
 /** Opens a session to `to`, returns what the browser saw. */
 async function attempt(to: string) {
+  const status = /^auth(\d+)$|^http(\d+)$/.exec(to);
+  refusing.setFaults({ rejectUpgrade: status ? (Number(status[1] ?? status[2]) as 401 | 403 | 500) : 0 });
   const c = connectClient(`${h.url}?to=${to}`);
   let opened = false;
   c.opened.then(() => (opened = true));
@@ -119,7 +125,7 @@ describe('upstream dial failures close the accepted browser socket with the cata
     ['timeout', 'XZ_UPSTREAM_TIMEOUT', 4023],
     ['auth401', 'XZ_UPSTREAM_AUTH_REJECTED', 4010],
     ['auth403', 'XZ_UPSTREAM_AUTH_REJECTED', 4010],
-    ['http502', 'XZ_UPSTREAM_HTTP_ERROR', 4011],
+    ['http500', 'XZ_UPSTREAM_HTTP_ERROR', 4011],
     ['longhost', 'XZ_UPSTREAM_DNS', 4020],
   ] as const)('%s → %s (%i)', async (to, name, code) => {
     expect(XZ_ERRORS[name].closeCode).toBe(code);
@@ -135,8 +141,8 @@ describe('upstream dial failures close the accepted browser socket with the cata
   });
 
   test('the HTTP status is named in the reason for non-auth errors', async () => {
-    const r = await attempt('http502');
-    expect(r.reason).toMatch(/^HTTP 502: /);
+    const r = await attempt('http500');
+    expect(r.reason).toMatch(/^HTTP 500: /);
   });
 
   test('a self-signed server is accepted only with its CA configured (verification stays on)', async () => {

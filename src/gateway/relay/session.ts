@@ -209,14 +209,16 @@ export class Session {
     if (this.clientClose) return;
     this.clientClose = { code, reason, by: 'gateway' };
     this.ctx.metrics.closeCodes.inc({ side: 'client', direction: 'sent', code });
-    closeLeg(this, this.client, code, reason);
+    // A congested browser still gets the Close frame queued (a slow reader may read it); the close
+    // timer terminates it otherwise.
+    closeLeg(this, this.client, code, reason, false);
   }
 
   closeUpstream(code: number, reason: string): void {
     if (this.upstreamClose) return;
     this.upstreamClose = { code, reason, by: 'gateway' };
     this.ctx.metrics.closeCodes.inc({ side: 'upstream', direction: 'sent', code });
-    closeLeg(this, this.upstream, code, reason);
+    closeLeg(this, this.upstream, code, reason, this.up.blockedSince !== 0); // a stalled server: terminate
   }
 
   /** Browser leg closed (close frame or TCP end). */
@@ -283,8 +285,6 @@ export class Session {
     const who = dir === 'down' ? 'browser not reading' : 'server not reading';
     this.closeClient(1013, catalogueReason('XZ_OVERLOADED', who));
     this.closeUpstream(1001, `gateway overloaded (${who})`);
-    // A reader that stopped reading will not complete a closing handshake either.
-    (dir === 'down' ? this.client : this.upstream)?.terminate();
   }
 
   /** Graceful shutdown: browsers get 1012, upstreams 1001. */
@@ -340,9 +340,12 @@ function onRawSocketError(): void {
   // Errors on the raw browser socket before/while upgrading end in 'close'; nothing else to do (§1.2).
 }
 
-function closeLeg(s: Session, ws: WebSocket | null, code: number, reason: string): void {
+/** Close a leg; one we cannot write to (congested) would never see the Close frame: terminate it. */
+function closeLeg(s: Session, ws: WebSocket | null, code: number, reason: string, congested: boolean): void {
   if (!ws) return;
-  if (ws.readyState === WebSocket.OPEN) {
+  if (ws.readyState === WebSocket.OPEN && congested) {
+    ws.terminate();
+  } else if (ws.readyState === WebSocket.OPEN) {
     try {
       ws.close(code, truncateUtf8(reason));
     } catch {
