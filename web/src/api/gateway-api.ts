@@ -101,16 +101,16 @@ export class GatewayApi {
     return (await this.req<{ profiles: Profile[] }>('GET', '/api/profiles')).profiles;
   }
 
-  createProfile(label?: string): Promise<Profile> {
-    return this.req('POST', '/api/profiles', label ? { label } : {});
+  async createProfile(label?: string): Promise<Profile> {
+    return unwrapProfile(await this.req('POST', '/api/profiles', label ? { label } : {}));
   }
 
-  importProfile(configJson: string, efuseJson: string, label?: string): Promise<Profile> {
-    return this.req('POST', '/api/profiles/import', { configJson, efuseJson, ...(label ? { label } : {}) });
+  async importProfile(configJson: string, efuseJson: string, label?: string): Promise<Profile> {
+    return unwrapProfile(await this.req('POST', '/api/profiles/import', { configJson, efuseJson, ...(label ? { label } : {}) }));
   }
 
-  updateProfile(name: string, patch: { label?: string; isDefault?: boolean }): Promise<Profile> {
-    return this.req('PATCH', `/api/profiles/${enc(name)}`, patch);
+  async updateProfile(name: string, patch: { label?: string; isDefault?: boolean }): Promise<Profile> {
+    return unwrapProfile(await this.req('PATCH', `/api/profiles/${enc(name)}`, patch));
   }
 
   deleteProfile(name: string): Promise<void> {
@@ -195,6 +195,12 @@ export class GatewayApi {
 }
 
 const enc = encodeURIComponent;
+
+/** The gateway answers `{profile: {...}}`; a bare profile is accepted too. */
+function unwrapProfile(r: unknown): Profile {
+  const o = r as { profile?: Profile } & Profile;
+  return o.profile ?? o;
+}
 
 /** Turns the ticket's path (or URL) into a ws:/wss: URL on the page's origin. */
 export function wsUrlFor(pathOrUrl: string, origin: string): string {

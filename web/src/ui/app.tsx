@@ -116,6 +116,7 @@ export function App({ api }: { api: GatewayApi }) {
         onSkip={() => setView('talk')}
       />
     );
+  else if (view === 'activate') body = <p class="center muted">{t(lang, 'loading')}</p>;
   else if (app) body = <TalkView app={app} api={api} lang={lang} profileLabel={profile?.label || current} onSettings={() => setSettingsOpen(true)} />;
 
   return (

@@ -1,0 +1,150 @@
+// The real product in headless Chromium: built page → gateway → devserver, fake microphone.
+// One page walks the user journey in order (first run, activation, text, voice, tools, barge-in,
+// failure, return visit); every step asserts an outcome the user would notice.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chromiumPath, launchChromium, type LaunchedBrowser } from './helpers/chromium.ts';
+import { writeWav } from './helpers/fake-mic.ts';
+import { buildWeb, startStack, type Stack } from './helpers/stack.ts';
+
+type Hook = {
+  state(): { phase: string; turn: string; reached: Record<string, boolean>; entries: { kind: string; text: string }[]; failure: { code: number; verdict: string; explanation: string } | null } | null;
+  outputLevel(): number;
+  stats(): { player: { firstAudioMs: number | null; underruns: number } | null };
+  toolCalls(): { name: string; ok: boolean }[];
+  sent(): Record<string, unknown>[];
+};
+
+const hook = <T>(page: Page, fn: (h: Hook) => T) => page.evaluate(`(${fn.toString()})(window.__xiaozhi)`) as Promise<T>;
+const waitHook = (page: Page, fn: (h: Hook) => unknown, timeout = 15_000) =>
+  page.waitForFunction(`(() => { try { return (${fn.toString()})(window.__xiaozhi); } catch { return false; } })()`, null, { timeout, polling: 20 });
+
+describe.skipIf(!chromiumPath())('web app in Chromium against gateway + devserver', () => {
+  let tmp: string;
+  let webDir: string;
+  let stack: Stack;
+  let browser: LaunchedBrowser;
+  let page: Page;
+  const pageErrors: string[] = [];
+
+  beforeAll(async () => {
+    tmp = mkdtempSync(join(tmpdir(), 'xz-browser-'));
+    webDir = await buildWeb();
+    stack = await startStack(webDir);
+    browser = await launchChromium(writeWav(join(tmp, 'mic.wav'), 4));
+    page = await browser.context.newPage();
+    page.on('pageerror', (e) => pageErrors.push(e.message));
+  }, 60_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await stack?.close();
+    rmSync(tmp, { recursive: true, force: true });
+    if (webDir) rmSync(webDir, { recursive: true, force: true });
+  });
+
+  it('first run: creates a device, activates it with the 6-digit code, and connects', async () => {
+    await page.goto(stack.url);
+    await page.locator('[data-testid=wizard]').waitFor();
+    await page.fill('[data-testid=profile-label]', 'Browser test');
+    await page.click('[data-testid=create-profile]');
+    await page.click('[data-testid=start-activation]');
+    const code = (await page.locator('[data-testid=activation-code]').textContent({ timeout: 15_000 }))!.trim();
+    expect(code).toMatch(/^\d{6}$/);
+    await page.locator('[data-testid=activation-waiting]').waitFor();
+    expect(stack.dev.enterCode(code)).toBe(true);
+    await waitHook(page, (h) => h.state()?.phase === 'ready');
+    const st = await hook(page, (h) => h.state()!);
+    expect(st.reached).toEqual({ gateway: true, upstream: true, hello: true });
+    const hello = (await hook(page, (h) => h.sent()))[0];
+    expect(hello).toEqual({ type: 'hello', version: 1, transport: 'websocket', features: { mcp: true }, audio_params: { format: 'opus', sample_rate: 16000, channels: 1, frame_duration: 60 } });
+  });
+
+  it('text chat: the reply is shown as text and actually heard (output level), with first-audio stats', async () => {
+    await page.fill('[data-testid=text-input]', '你好 <script>x</script>');
+    await page.click('[data-testid=send-text]');
+    await waitHook(page, (h) => h.outputLevel() > 0.01);
+    await waitHook(page, (h) => h.state()!.turn === 'idle');
+    const st = await hook(page, (h) => h.state()!);
+    expect(st.entries.some((e) => e.kind === 'assistant' && e.text.length > 0)).toBe(true);
+    // Server-provided text is rendered as text: no element was created from it.
+    expect(await page.locator('.conversation script').count()).toBe(0);
+    const stats = await hook(page, (h) => h.stats());
+    expect(stats.player!.firstAudioMs).toBeGreaterThan(0);
+    expect(stats.player!.underruns).toBe(0);
+  });
+
+  it('push-to-talk streams real Opus from the microphone and gets an answer', async () => {
+    const turn = new Promise<{ mode: string; level: number; durationMs: number }>((resolve) => stack.dev.events.once('turn', resolve));
+    const box = (await page.locator('[data-testid=ptt]').boundingBox())!;
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    await page.mouse.down();
+    await page.waitForTimeout(1500);
+    await page.mouse.up();
+    const t = await turn;
+    expect(t.mode).toBe('manual');
+    expect(t.durationMs).toBeGreaterThan(900);
+    // The devserver decoded our packets and heard the fake mic (≈ -20 dBFS; silence would be -Infinity).
+    expect(t.level).toBeGreaterThan(-35);
+    await waitHook(page, (h) => h.outputLevel() > 0.01);
+    await waitHook(page, (h) => h.state()!.turn === 'idle');
+  });
+
+  it('answers MCP tool calls with tools that really act', async () => {
+    const [out] = await stack.dev.callTool('self.screen.set_theme', { theme: 'dark' });
+    expect(out?.ok).toBe(true);
+    // The page re-renders right after answering; the theme lands on <html> within a frame or two.
+    await page.waitForFunction(() => document.documentElement.dataset.theme === 'dark', null, { timeout: 2000 });
+    const calls = await hook(page, (h) => h.toolCalls());
+    expect(calls.at(-1)).toMatchObject({ name: 'self.screen.set_theme', ok: true });
+    const [bad] = await stack.dev.callTool('self.audio_speaker.set_volume', { volume: 500 });
+    expect(bad?.ok).toBe(false);
+  });
+
+  it('barge-in silences playback within 100 ms', async () => {
+    await page.fill('[data-testid=text-input]', 'tell me a long story');
+    await page.click('[data-testid=send-text]');
+    await waitHook(page, (h) => h.outputLevel() > 0.01);
+    const ms = await page.evaluate(async () => {
+      const h = (window as unknown as { __xiaozhi: { app: { bargeIn(): void }; outputLevel(): number } }).__xiaozhi;
+      const t0 = performance.now();
+      h.app.bargeIn();
+      while (h.outputLevel() > 0.001 && performance.now() - t0 < 1000) await new Promise((r) => setTimeout(r, 2));
+      return performance.now() - t0;
+    });
+    expect(ms).toBeLessThan(100);
+    const sent = await hook(page, (h) => h.sent());
+    expect(sent.some((m) => m.type === 'abort')).toBe(true);
+  });
+
+  it('explains an upstream refusal in plain words and does not loop reconnecting', async () => {
+    stack.dev.setFaults({ rejectUpgrade: 401 });
+    await page.evaluate(() => {
+      const h = (window as unknown as { __xiaozhi: { app: { disconnect(): void; connect(): Promise<void> } } }).__xiaozhi;
+      h.app.disconnect();
+      void h.app.connect();
+    });
+    await waitHook(page, (h) => h.state()!.phase === 'failed');
+    const st = await hook(page, (h) => h.state()!);
+    expect(st.failure).toMatchObject({ verdict: 'permanent', code: 4010 });
+    expect(await page.locator('[data-testid=failure]').textContent()).toMatch(/refused|拒绝/);
+    // No reconnect loop: nothing is sent and the phase stays failed.
+    const sentBefore = (await hook(page, (h) => h.sent())).length;
+    await page.waitForTimeout(1500);
+    expect(await hook(page, (h) => h.state()!.phase)).toBe('failed');
+    expect((await hook(page, (h) => h.sent())).length).toBe(sentBefore);
+    stack.dev.setFaults({ rejectUpgrade: 0 });
+  });
+
+  it('a returning user lands in the conversation, not the wizard', async () => {
+    await page.reload();
+    await waitHook(page, (h) => h.state()?.phase === 'ready').catch(async (err: unknown) => {
+      throw new Error(`${String(err)}; page state ${JSON.stringify(await hook(page, (h) => h.state()))}`);
+    });
+    expect(await page.locator('[data-testid=wizard]').count()).toBe(0);
+    expect(pageErrors).toEqual([]);
+  });
+});
