@@ -54,6 +54,8 @@ export class Session {
   #player: ReplyPlayer | null = null;
   #frameErrorSent = false;
   #paused = false;
+  /** Between our `tts start` and `tts stop`. */
+  #speaking = false;
   #turns = 0;
 
   constructor(deps: SessionDeps) {
@@ -184,6 +186,7 @@ export class Session {
   // ── turns ────────────────────────────────────────────────────────────────────────────────
 
   #startListening(mode: 'auto' | 'manual' | 'realtime'): void {
+    // Barge-in: the interrupted reply still gets its `tts stop`, so every `tts start` has one.
     if (this.state === 'replying') this.#abort(false);
     this.state = 'listening';
     this.#mode = mode;
@@ -218,6 +221,11 @@ export class Session {
   }
 
   async #textTurn(text: string): Promise<void> {
+    // A wake word is followed by `listen start` from the firmware (§3.6): acknowledge it silently.
+    if (WAKE_WORDS.has(text.trim().toLowerCase())) {
+      this.#d.log.debug({ conn: this.id }, 'wake word');
+      return;
+    }
     if (this.state === 'replying') this.#abort(false);
     this.state = 'replying';
     this.#chunks = [];
@@ -226,7 +234,6 @@ export class Session {
     this.#player = player;
     this.#send({ type: 'stt', session_id: this.sessionId, text });
     let reply = `You said: ${text}`;
-    if (WAKE_WORDS.has(text.trim().toLowerCase())) reply = '你好，我在听。Hello, I am listening.';
     const intent = matchIntent(text);
     if (intent) {
       if (!this.mcp) reply = `I would set ${intent.describe}, but this device has no MCP tools.`;
@@ -253,6 +260,7 @@ export class Session {
     log.info({ conn: this.id, turn, mode: t.mode, durationMs: Math.round(t.durationMs), level: t.level, replyPackets: packets.length }, 'turn');
     events.emit('turn', { id: this.id, mode: t.mode, durationMs: t.durationMs, level: t.level, reply: t.reply, ...(t.text !== undefined ? { text: t.text } : {}) });
     this.#send({ type: 'tts', session_id: sid, state: 'start' });
+    this.#speaking = true;
     this.#send({ type: 'llm', session_id: sid, emotion: 'happy', text: '😀' });
     this.#send({ type: 'tts', session_id: sid, state: 'sentence_start', text: t.reply });
     const done = await player.play(packets, (p, i) => {
@@ -267,17 +275,22 @@ export class Session {
     });
     if (!done || this.#player !== player) return;
     this.#player = null;
+    this.#speaking = false;
     this.#send({ type: 'tts', session_id: sid, state: 'stop' });
     if (this.state === 'replying') this.state = 'idle';
   }
 
-  /** Stop audio at once and say `tts stop` (ES answers every abort that way, §3.4). */
-  #abort(sendStop = true): void {
+  /**
+   * Stop audio at once. A client `abort` is always answered with `tts stop` (ES does, §3.4); an internal
+   * interruption (barge-in, new text turn) sends it only if our `tts start` is still open.
+   */
+  #abort(always = true): void {
     const p = this.#player;
     this.#player = null;
     p?.cancel();
     if (this.state === 'replying') this.state = 'idle';
-    if (sendStop) this.#send({ type: 'tts', session_id: this.sessionId, state: 'stop' });
+    if (always || this.#speaking) this.#send({ type: 'tts', session_id: this.sessionId, state: 'stop' });
+    this.#speaking = false;
   }
 
   // ── outbound ─────────────────────────────────────────────────────────────────────────────

@@ -165,6 +165,34 @@ describe.concurrent('text turns and abort', () => {
     c.ws.close();
   });
 
+  it('a wake word (listen detect 你好小智) gets no reply of its own', async () => {
+    const c = connect(s.wsUrl, { headers: deviceHeaders() });
+    await c.hello();
+    c.send({ type: 'listen', state: 'detect', text: '你好小智' });
+    c.send({ type: 'ping' });
+    await c.waitFor((m) => m.type === 'pong');
+    await sleep(200);
+    expect(c.order).toEqual(['hello', 'pong']);
+    c.ws.close();
+  });
+
+  it('listen start during a reply (barge-in) stops the audio and closes it with tts stop', async () => {
+    const c = connect(s.wsUrl, { headers: deviceHeaders() });
+    await c.hello();
+    c.send({ type: 'listen', state: 'detect', text: 'a fairly long answer would be spoken here now' });
+    while (c.audio.length < 6) await sleep(10);
+    c.send({ type: 'listen', state: 'start', mode: 'manual' });
+    await c.waitFor((m) => m.type === 'tts' && m.state === 'stop');
+    const n = c.audio.length;
+    await sleep(250);
+    expect(c.audio.length - n).toBeLessThanOrEqual(1);
+    c.send({ type: 'listen', state: 'stop' });
+    // an empty manual turn is still answered: "no speech"
+    const stt = await c.waitFor((m) => m.type === 'stt' && String(m.text).startsWith('[no speech'));
+    expect(stt.text).toMatch(/^\[no speech, 0\.00 s of audio\]$/);
+    c.ws.close();
+  });
+
   it('external TTS command is used when set (espeak-ng)', async () => {
     const s2 = await startDevServer({ port: 0, auth: 'open', logger: false, ttsCommand: 'espeak-ng --stdout' });
     try {
