@@ -25,8 +25,17 @@ interface GatewayConfigModule {
   loadConfig(opts: { argv: readonly string[] }): unknown;
   configHelp?: () => string;
 }
+interface DevServerOptionsSubset {
+  port: number;
+  host: string;
+  auth: 'open' | 'token' | 'cloud';
+  autoApprove: boolean;
+  authKey?: string;
+  codeTtlMs?: number;
+  dataFile?: string;
+}
 interface DevServerModule {
-  startDevServer(opts: { port: number; host?: string; auth?: string; autoApprove?: boolean }): Promise<ServerHandle>;
+  startDevServer(opts: DevServerOptionsSubset): Promise<ServerHandle & { baseUrl?: string }>;
 }
 
 const GATEWAY = '../gateway/gateway.ts';
@@ -49,12 +58,15 @@ export function registerServerCommands(program: Command, { m }: CliContext, run:
   program
     .command('devserver')
     .description(m['cmd.devserver'])
-    .option('--port <port>', m['opt.port'], '8002')
+    .option('--port <port>', m['opt.port'], '8765')
     .option('--host <host>', m['opt.host'], '127.0.0.1')
-    .option('--auth <mode>', m['opt.auth'], 'open')
+    .option('--auth <mode>', m['opt.auth'], 'cloud')
+    .option('--auth-key <key>', m['opt.authKey'])
     .option('--auto-approve', m['opt.autoApprove'])
+    .option('--code-ttl-ms <ms>', m['opt.codeTtl'])
+    .option('--data-file <path>', m['opt.dataFile'])
     .action(function (this: Command) {
-      const o = this.opts<{ port: string; host: string; auth: string; autoApprove?: boolean }>();
+      const o = this.opts<DevServerFlags>();
       return run((ctx) => runDevServer(ctx, o));
     });
 }
@@ -105,14 +117,29 @@ async function runStart(ctx: CliContext, args: string[]): Promise<number> {
   return serveUntilSignal(ctx, handle);
 }
 
-async function runDevServer(ctx: CliContext, o: { port: string; host: string; auth: string; autoApprove?: boolean }): Promise<number> {
+interface DevServerFlags {
+  port: string;
+  host: string;
+  auth: string;
+  authKey?: string;
+  autoApprove?: boolean;
+  codeTtlMs?: string;
+  dataFile?: string;
+}
+
+async function runDevServer(ctx: CliContext, o: DevServerFlags): Promise<number> {
   const port = Number(o.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     ctx.err(ctx.m['err.usage'](ctx.m['err.number']('--port', o.port)));
     return EXIT.USAGE;
   }
-  if (!['open', 'token', 'cloud'].includes(o.auth)) {
+  if (o.auth !== 'open' && o.auth !== 'token' && o.auth !== 'cloud') {
     ctx.err(ctx.m['err.usage'](`--auth: open | token | cloud (${o.auth})`));
+    return EXIT.USAGE;
+  }
+  const codeTtlMs = o.codeTtlMs === undefined ? undefined : Number(o.codeTtlMs);
+  if (codeTtlMs !== undefined && !(Number.isInteger(codeTtlMs) && codeTtlMs >= 1000)) {
+    ctx.err(ctx.m['err.usage'](ctx.m['err.number']('--code-ttl-ms', String(o.codeTtlMs))));
     return EXIT.USAGE;
   }
   const mod = await importOptional<DevServerModule>(DEVSERVER);
@@ -120,8 +147,23 @@ async function runDevServer(ctx: CliContext, o: { port: string; host: string; au
     ctx.err(ctx.m['missing.part']('devserver', partFile(DEVSERVER)));
     return EXIT.FAILURE;
   }
-  const handle = await mod.startDevServer({ port, host: o.host, auth: o.auth, autoApprove: o.autoApprove === true });
-  ctx.out(ctx.m['devserver.listening'](handle.wsUrl ?? '?', handle.otaUrl ?? '?'));
+  const opts: DevServerOptionsSubset = { port, host: o.host, auth: o.auth, autoApprove: o.autoApprove === true };
+  const authKey = o.authKey ?? process.env['DEVSERVER_AUTH_KEY'];
+  if (authKey) opts.authKey = authKey;
+  if (codeTtlMs !== undefined) opts.codeTtlMs = codeTtlMs;
+  if (o.dataFile) opts.dataFile = o.dataFile;
+  let handle;
+  try {
+    handle = await mod.startDevServer(opts);
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    if (e.code === 'EADDRINUSE' || e.code === 'EACCES' || e.code === 'EADDRNOTAVAIL') {
+      ctx.err(ctx.m['err.generic'](`${e.code}: ${o.host}:${port}`));
+      return EXIT.FAILURE;
+    }
+    throw err;
+  }
+  ctx.out(ctx.m['devserver.listening'](handle.wsUrl ?? '?', handle.otaUrl ?? '?', `${handle.baseUrl ?? ''}/xiaozhi/devserver/`));
   return serveUntilSignal(ctx, handle);
 }
 

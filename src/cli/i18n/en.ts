@@ -36,6 +36,9 @@ export const en = {
   'opt.host': 'address to listen on',
   'opt.auth': 'devserver auth mode: open, token or cloud',
   'opt.autoApprove': 'approve activation codes without waiting for them to be entered',
+  'opt.authKey': 'token mode HMAC key (default: env DEVSERVER_AUTH_KEY, else random per start)',
+  'opt.codeTtl': 'activation code lifetime in ms (default 600000)',
+  'opt.dataFile': 'JSON file keeping activated devices across restarts',
   'opt.token': 'access token',
   'opt.deviceId': 'Device-Id (MAC)',
   'opt.clientId': 'Client-Id (UUID)',
@@ -88,7 +91,8 @@ export const en = {
   // lazy parts
   'missing.part': (part: string, file: string) => `"${part}" is not available in this build (${file} is missing).`,
   'start.listening': (url: string) => `Gateway listening on ${url} (Ctrl-C to stop)`,
-  'devserver.listening': (ws: string, ota: string) => `Devserver running. WebSocket: ${ws}\nOTA: ${ota}\n(Ctrl-C to stop)`,
+  'devserver.listening': (ws: string, ota: string, page: string) =>
+    `Devserver running.\n  WebSocket  ${ws}\n  OTA        ${ota}\n  Console    ${page}  (enter activation codes here)\n(Ctrl-C to stop)`,
   'stopping': 'Stopping…',
 
   // errors

@@ -37,6 +37,9 @@ export const zh: Messages = {
   'opt.host': '监听地址',
   'opt.auth': '测试服务器认证模式：open、token 或 cloud',
   'opt.autoApprove': '自动通过激活码，无需等待输入',
+  'opt.authKey': 'token 模式的 HMAC 密钥（默认取环境变量 DEVSERVER_AUTH_KEY，否则每次启动随机生成）',
+  'opt.codeTtl': '激活码有效期（毫秒，默认 600000）',
+  'opt.dataFile': '保存已激活设备的 JSON 文件（重启后仍有效）',
   'opt.token': '访问令牌',
   'opt.deviceId': 'Device-Id（MAC 地址）',
   'opt.clientId': 'Client-Id（UUID）',
@@ -84,7 +87,8 @@ export const zh: Messages = {
 
   'missing.part': (part, file) => `此版本不包含 "${part}"（缺少 ${file}）。`,
   'start.listening': (url) => `网关正在监听 ${url}（按 Ctrl-C 停止）`,
-  'devserver.listening': (ws, ota) => `测试服务器已启动。WebSocket：${ws}\nOTA：${ota}\n（按 Ctrl-C 停止）`,
+  'devserver.listening': (ws, ota, page) =>
+    `测试服务器已启动。\n  WebSocket  ${ws}\n  OTA        ${ota}\n  控制台     ${page}（在此输入激活码）\n（按 Ctrl-C 停止）`,
   'stopping': '正在停止…',
 
   'err.usage': (detail) => `用法错误：${detail}`,
