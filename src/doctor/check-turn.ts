@@ -10,8 +10,11 @@ import { scrub } from './redact.ts';
 import { sentences, tr } from './text.ts';
 import type { WsProbe } from './ws-probe.ts';
 
-/** The firmware's default wake phrase: every server answers it with a greeting. */
-export const DEFAULT_TURN_TEXT = '你好小智';
+/**
+ * Default utterance: an ordinary sentence, not a wake word — servers treat a bare wake word as the start of
+ * listening and may stay silent (ES greets, others just wait for audio), while any text is answered.
+ */
+export const DEFAULT_TURN_TEXT = { en: 'Hello, this is a connection test.', zh: '你好，这是一次连接测试。' } as const;
 
 export interface TurnStats {
   stt?: string;

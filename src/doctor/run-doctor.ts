@@ -20,7 +20,8 @@ import type { WsProbe } from './ws-probe.ts';
 /** Longest wait after the server hello for an immediate close (§2.7 diagnosis). */
 const SETTLE_MS = 1000;
 
-export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
+/** Run the stages for plain DoctorOptions. `preflight` (a failed configuration step of the host) stops at config. */
+export async function runStages(options: DoctorOptions, preflight?: StageOutcome): Promise<DoctorReport> {
   const lang: Lang = options.lang === 'zh' ? 'zh' : 'en';
   const timeoutMs = options.timeoutMs && options.timeoutMs > 0 ? options.timeoutMs : 10_000;
   const stages: StageResult[] = [];
@@ -65,7 +66,7 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
   let probe: WsProbe | undefined;
   try {
     await (async () => {
-      const cfg = await stage('config', async () => checkConfig(options, lang));
+      const cfg = await stage('config', async () => (preflight ? { outcome: preflight, plan: {} } : checkConfig(options, lang)));
       if (!cfg) return;
       const targets = targetsOf({ ota: cfg.plan.otaUrl, ws: cfg.plan.wsUrl });
       if (!(await stage('dns', async (s) => wrap(await probeDns(targets, s, lang))))) return;
@@ -108,7 +109,7 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
         skip('turn', tr(lang, 'no test turn requested (use --turn)', '未请求测试对话（使用 --turn）'));
         return;
       }
-      const text = typeof options.turn === 'object' && options.turn.text ? options.turn.text : DEFAULT_TURN_TEXT;
+      const text = typeof options.turn === 'object' && options.turn.text ? options.turn.text : DEFAULT_TURN_TEXT[lang];
       await stage('turn', async () => wrap(await checkTurn(p, hello.hello?.session_id, text, hello.next, timeoutMs, options.signal, token, lang)));
     })();
   } finally {

@@ -24,6 +24,6 @@ export function sentences(lang: Lang, parts: (string | undefined)[]): string {
   const end = lang === 'zh' ? '。' : '.';
   return parts
     .filter((p): p is string => !!p && p.trim() !== '')
-    .map((p) => (/[.。!！?？)）]$/.test(p.trim()) ? p.trim() : p.trim() + end))
+    .map((p) => (/[.。!！?？]$/.test(p.trim()) ? p.trim() : p.trim() + end))
     .join(lang === 'zh' ? '' : ' ');
 }
