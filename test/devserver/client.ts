@@ -24,6 +24,8 @@ export interface ConnectOptions {
   headers?: Record<string, string>;
   query?: Record<string, string>;
   version?: ProtocolVersion;
+  /** Trust this CA (TLS tests); verification stays on. */
+  ca?: string | Buffer;
 }
 
 export function connect(wsUrl: string, opts: ConnectOptions = {}): TestClient {
@@ -31,7 +33,7 @@ export function connect(wsUrl: string, opts: ConnectOptions = {}): TestClient {
   for (const [k, v] of Object.entries(opts.query ?? {})) url.searchParams.set(k, v);
   const headers = { ...(opts.headers ?? {}) };
   if (opts.version) headers['protocol-version'] = String(opts.version);
-  const ws = new WebSocket(url, { headers, perMessageDeflate: false, rejectUnauthorized: false });
+  const ws = new WebSocket(url, { headers, perMessageDeflate: false, ...(opts.ca ? { ca: opts.ca } : {}) });
   const version = opts.version ?? 1;
   const texts: Received[] = [];
   const audio: AudioIn[] = [];
