@@ -120,6 +120,36 @@ describe.skipIf(!chromiumPath())('web app in Chromium against gateway + devserve
     expect(sent.some((m) => m.type === 'abort')).toBe(true);
   });
 
+  it('hands-free: the server VAD ends the turn and listening is re-armed after the reply', async () => {
+    const turn = new Promise<{ mode: string; level: number }>((resolve) => stack.dev.events.once('turn', resolve));
+    await page.click('[data-testid=hands-free]');
+    const t = await turn;
+    expect(t.mode).toBe('auto');
+    expect(t.level).toBeGreaterThan(-35);
+    await waitHook(page, (h) => h.outputLevel() > 0.01);
+    // After tts stop the page sends listen start (auto) again by itself.
+    await waitHook(page, (h) => h.sent().filter((m) => m.type === 'listen' && m.state === 'start' && m.mode === 'auto').length >= 2);
+    await page.click('[data-testid=hands-free]');
+    await waitHook(page, (h) => h.state()!.turn !== 'listening' && h.state()!.turn !== 'speaking');
+  });
+
+  it('reconnects by itself after the connection drops mid-reply', async () => {
+    stack.dev.setFaults({ dropMidTurn: true });
+    const phases: string[] = [];
+    await page.exposeFunction('__phase', (p: string) => phases.push(p));
+    await page.evaluate(() => {
+      const h = (window as unknown as { __xiaozhi: { app: { store: { subscribe(f: (v: { status: { phase: string } }) => void): void } } } }).__xiaozhi;
+      h.app.store.subscribe((v) => void (window as unknown as { __phase(p: string): void }).__phase(v.status.phase));
+    });
+    await page.fill('[data-testid=text-input]', 'drop please');
+    await page.click('[data-testid=send-text]');
+    await waitHook(page, (h) => h.state()!.phase === 'reconnecting');
+    stack.dev.setFaults({ dropMidTurn: false });
+    await waitHook(page, (h) => h.state()!.phase === 'ready');
+    expect(phases).toContain('reconnecting');
+    expect(phases.at(-1)).toBe('ready');
+  });
+
   it('explains an upstream refusal in plain words and does not loop reconnecting', async () => {
     stack.dev.setFaults({ rejectUpgrade: 401 });
     await page.evaluate(() => {
@@ -146,5 +176,32 @@ describe.skipIf(!chromiumPath())('web app in Chromium against gateway + devserve
     });
     expect(await page.locator('[data-testid=wizard]').count()).toBe(0);
     expect(pageErrors).toEqual([]);
+  });
+
+  it('switches the interface to Chinese', async () => {
+    await page.click('[data-testid=open-settings]');
+    await page.selectOption('[data-testid=settings] select >> nth=-2', 'zh-CN');
+    await page.waitForFunction(() => document.documentElement.lang === 'zh-CN', null, { timeout: 2000 });
+    expect(await page.locator('[data-testid=ptt]').textContent()).toContain('按住说话');
+  });
+
+  it('on a plain-http LAN address explains that voice needs HTTPS while text chat (and its audio) still works', async () => {
+    const lan = await launchChromium(writeWav(join(tmp, 'mic2.wav'), 3), ['--host-resolver-rules=MAP xz-lan.test 127.0.0.1']);
+    try {
+      const p2 = await lan.context.newPage();
+      await p2.goto(stack.url.replace('127.0.0.1', 'xz-lan.test'));
+      expect(await p2.evaluate(() => window.isSecureContext)).toBe(false);
+      await waitHook(p2, (h) => h.state()?.phase === 'ready');
+      expect(await p2.locator('.notice', { hasText: /HTTPS/ }).count()).toBe(1);
+      expect(await p2.locator('[data-testid=ptt]').count()).toBe(0);
+      await p2.fill('[data-testid=text-input]', 'hello from the LAN');
+      await p2.click('[data-testid=send-text]');
+      // No WebCodecs outside secure contexts: the lazily loaded wasm decoder plays the reply.
+      await waitHook(p2, (h) => h.outputLevel() > 0.01);
+      const stats = (await hook(p2, (h) => h.stats())) as unknown as { player: { codec: string } };
+      expect(stats.player.codec).toBe('wasm');
+    } finally {
+      await lan.close();
+    }
   });
 });

@@ -22,7 +22,7 @@ export interface LaunchedBrowser {
 }
 
 /** Launches a persistent context with the fake mic playing `micWav` (absolute path) in a loop. */
-export async function launchChromium(micWav: string): Promise<LaunchedBrowser> {
+export async function launchChromium(micWav: string, extraArgs: string[] = []): Promise<LaunchedBrowser> {
   const executablePath = chromiumPath();
   if (!executablePath) throw new Error('no Chromium found (set CHROMIUM_PATH)');
   const dir = mkdtempSync(join(tmpdir(), 'xz-chr-'));
@@ -41,6 +41,7 @@ export async function launchChromium(micWav: string): Promise<LaunchedBrowser> {
       '--use-fake-ui-for-media-stream',
       '--use-fake-device-for-media-stream',
       `--use-file-for-fake-audio-capture=${micWav}`,
+      ...extraArgs,
     ],
   });
   await context.grantPermissions(['microphone']).catch(() => undefined);

@@ -1,11 +1,11 @@
 /**
- * WAV files for the fake microphone. A synthetic "voice-like" signal (no espeak/sox needed):
- * a 220 Hz tone with harmonics, amplitude-modulated into syllables, 48 kHz mono 16-bit.
+ * WAV files for the fake microphone: a synthetic voice-like signal (no espeak/sox needed),
+ * 48 kHz mono 16-bit.
  */
 import { writeFileSync } from 'node:fs';
 
 /** Writes a PCM16 mono WAV; `fill(t)` returns the sample at time t seconds in [-1, 1]. */
-export function writeWav(path: string, seconds: number, rate = 48000, fill: (t: number) => number = voiceLike): string {
+export function writeWav(path: string, seconds: number, rate = 48000, fill: (t: number) => number = utterance): string {
   const n = Math.round(seconds * rate);
   const buf = Buffer.alloc(44 + n * 2);
   buf.write('RIFF', 0);
@@ -26,6 +26,14 @@ export function writeWav(path: string, seconds: number, rate = 48000, fill: (t: 
   }
   writeFileSync(path, buf);
   return path;
+}
+
+/**
+ * An utterance: 1.2 s of syllable-like bursts of a harmonic tone (RMS ≈ 0.1), then 1.3 s of digital
+ * silence so a server VAD sees the end of speech (the fake device loops the file).
+ */
+export function utterance(t: number): number {
+  return t % 2.5 < 1.2 ? voiceLike(t) : 0;
 }
 
 /** Syllable-like bursts of a harmonic tone (RMS ≈ 0.1). */
