@@ -13,7 +13,7 @@ export function errorBody(code: XzErrorCode | string, detail?: string): ErrorBod
   const info = (XZ_ERRORS as Record<string, { en: string; zh: string } | undefined>)[code];
   const body: ErrorBody = { error: { code, message: info?.en ?? detail ?? code } };
   if (info) body.error.zh = info.zh;
-  if (detail !== undefined && info) body.error.detail = detail;
+  if (detail !== undefined) body.error.detail = detail;
   return body;
 }
 

@@ -149,7 +149,8 @@ export function registerOtaRoutes(
       json = null;
     }
     const errBody = json && typeof json === 'object' ? (json as Record<string, unknown>) : null;
-    if (errBody && ((typeof errBody['error'] === 'string' && errBody['error']) || errBody['success'] === false)) {
+    // An error body is a failure only on 200 (manager-api / ES style); 202 bodies may say success:false while waiting.
+    if (res.status === 200 && errBody && ((typeof errBody['error'] === 'string' && errBody['error']) || errBody['success'] === false)) {
       const detail = String(errBody['error'] || errBody['message'] || 'success:false').slice(0, 300);
       return sendError(reply, 502, 'XZ_OTA_ERROR_BODY', detail);
     }
