@@ -86,7 +86,7 @@ export const en = {
   'act.failed': (detail: string) => `✗ Activation failed: ${detail}`,
   'act.timeout': (s: number) => `✗ Not activated within ${s} s. Run the command again to get a new code.`,
   'act.cancelled': 'Activation cancelled.',
-  'act.testTokenNote': 'The token "test-token" is normal for the official cloud.',
+  'act.testTokenNote': 'The official cloud gives every device this same placeholder token; that is normal.',
 
   // lazy parts
   'missing.part': (part: string, file: string) => `"${part}" is not available in this build (${file} is missing).`,

@@ -83,7 +83,7 @@ export const zh: Messages = {
   'act.failed': (detail) => `✗ 激活失败：${detail}`,
   'act.timeout': (s) => `✗ ${s} 秒内未完成激活。重新运行命令可获取新的验证码。`,
   'act.cancelled': '激活已取消。',
-  'act.testTokenNote': '令牌 "test-token" 对官方云端是正常的。',
+  'act.testTokenNote': '官方云端给所有设备同一个占位令牌，这是正常的。',
 
   'missing.part': (part, file) => `此版本不包含 "${part}"（缺少 ${file}）。`,
   'start.listening': (url) => `网关正在监听 ${url}（按 Ctrl-C 停止）`,
