@@ -93,6 +93,18 @@ describe.skipIf(!chromiumPath())('web app in Chromium against gateway + devserve
     await waitHook(page, (h) => h.state()!.turn === 'idle');
   });
 
+  it('holding Space is push-to-talk too', async () => {
+    const turn = new Promise<{ mode: string; durationMs: number }>((resolve) => stack.dev.events.once('turn', resolve));
+    await page.locator('body').focus();
+    await page.keyboard.down('Space');
+    await page.waitForTimeout(1000);
+    await page.keyboard.up('Space');
+    const t = await turn;
+    expect(t.mode).toBe('manual');
+    expect(t.durationMs).toBeGreaterThan(500);
+    await waitHook(page, (h) => h.state()!.turn === 'idle');
+  });
+
   it('answers MCP tool calls with tools that really act', async () => {
     const [out] = await stack.dev.callTool('self.screen.set_theme', { theme: 'dark' });
     expect(out?.ok).toBe(true);
