@@ -14,8 +14,8 @@ export interface GatewayProcess {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-export function spawnGateway(args: string[], opts: { cwd: string; env?: NodeJS.ProcessEnv }): GatewayProcess {
-  const child = spawn(TSX, [GATEWAY_MAIN, ...args], {
+export function spawnGateway(args: string[], opts: { cwd: string; env?: NodeJS.ProcessEnv; script?: string }): GatewayProcess {
+  const child = spawn(TSX, [opts.script ?? GATEWAY_MAIN, ...args], {
     cwd: opts.cwd,
     env: { PATH: process.env['PATH'], HOME: process.env['HOME'], ...opts.env },
     stdio: ['ignore', 'pipe', 'pipe'],
