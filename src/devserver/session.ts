@@ -68,9 +68,14 @@ export class Session {
       this.#close(1000, `no hello within ${t % 1000 === 0 ? `${t / 1000} s` : `${t} ms`}`);
     }, deps.helloTimeoutMs);
     ws.on('message', (data, isBinary) => {
-      const buf = Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data);
-      if (isBinary) this.#onBinary(buf);
-      else this.#onText(buf.toString('utf8'));
+      // A bug here must cost one session, never the process (conventions: the process stays up).
+      try {
+        const buf = Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data);
+        if (isBinary) this.#onBinary(buf);
+        else this.#onText(buf.toString('utf8'));
+      } catch (err) {
+        this.#fail(err);
+      }
     });
   }
 
@@ -112,8 +117,9 @@ export class Session {
     switch (m.type) {
       case 'listen':
         if (m.state === 'start') return this.#startListening(m.mode ?? 'auto');
-        if (m.state === 'stop') { if (this.state === 'listening') void this.#endVoiceTurn(); return; }
-        if (m.text) return void this.#textTurn(m.text);
+        if (m.state === 'stop') { if (this.state === 'listening') this.#run(this.#endVoiceTurn()); return; }
+        if (m.text) this.#run(this.#textTurn(m.text));
+        return;
         return;
       case 'abort':
         return this.#abort();
@@ -151,7 +157,7 @@ export class Session {
         },
         onProtocolError: (detail) => log.warn({ conn: this.id, detail }, 'mcp problem'),
       });
-      void this.mcp.start(this.#d.vision);
+      this.#run(this.mcp.start(this.#d.vision));
     }
     if (f.stopReading) this.applyStopReading(true);
   }
@@ -171,10 +177,10 @@ export class Session {
     } catch (err) {
       return this.#frameError(`not a valid Opus packet (${(err as Error).message})`);
     }
-    if (this.#samples + pcm.length > MAX_TURN_SAMPLES) return void this.#endVoiceTurn();
+    if (this.#samples + pcm.length > MAX_TURN_SAMPLES) return this.#run(this.#endVoiceTurn());
     this.#chunks.push(pcm);
     this.#samples += pcm.length;
-    if (this.#vad?.push(pcm)) void this.#endVoiceTurn();
+    if (this.#vad?.push(pcm)) this.#run(this.#endVoiceTurn());
   }
 
   #frameError(detail: string): void {
@@ -303,6 +309,17 @@ export class Session {
   #error(message: string): void {
     this.#d.log.debug({ conn: this.id, message }, 'client error');
     this.#send({ type: 'error', session_id: this.sessionId, message });
+  }
+
+  /** Run an async step; a failure is logged and ends this session with 1011, nothing else. */
+  #run(p: Promise<void>): void {
+    p.catch((err: unknown) => this.#fail(err));
+  }
+
+  #fail(err: unknown): void {
+    this.#d.log.error({ conn: this.id, err }, 'session failed');
+    this.#player?.cancel();
+    this.#close(1011, 'devserver internal error');
   }
 
   #close(code: number, reason: string): void {

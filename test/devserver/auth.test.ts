@@ -28,6 +28,10 @@ describe('auth: open', () => {
     expect(await seen).toMatchObject({ deviceId: MAC, clientId: UUID, headersSource: 'query' });
   });
 
+  it('upgrades on any path, like ES', async () => {
+    await expectAccepted(connect(`${s.wsUrl.replace('/xiaozhi/v1/', '/some/other/path')}`, { headers: deviceHeaders() }));
+  });
+
   it('accepts a minimal hello with nothing but type', async () => {
     const c = connect(s.wsUrl, { headers: deviceHeaders() });
     await c.opened;
