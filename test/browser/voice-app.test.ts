@@ -178,6 +178,12 @@ describe.skipIf(!chromiumPath())('web app in Chromium against gateway + devserve
     await page.waitForTimeout(1500);
     expect(await hook(page, (h) => h.state()!.phase)).toBe('failed');
     expect((await hook(page, (h) => h.sent())).length).toBe(sentBefore);
+    // The doctor button shows the staged report and names the failing stage.
+    await page.click('[data-testid=run-doctor]');
+    const failed = page.locator('[data-testid=doctor-report] li[data-status=fail]').first();
+    await failed.waitFor({ timeout: 20_000 });
+    expect(await failed.getAttribute('data-stage')).toBe('ws-upgrade');
+    expect(await page.locator('[data-testid=doctor-report] li[data-stage=ota][data-status=ok]').count()).toBe(1);
     stack.dev.setFaults({ rejectUpgrade: 0 });
   });
 

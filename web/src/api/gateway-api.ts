@@ -37,7 +37,7 @@ export interface ActivationEvent {
 
 export interface DoctorStage {
   id: string;
-  status: 'ok' | 'fail' | 'skip';
+  status: 'ok' | 'fail' | 'warn' | 'skip';
   ms: number;
   detail: string;
   hint?: string;
@@ -45,6 +45,7 @@ export interface DoctorStage {
 
 export interface DoctorReport {
   ok: boolean;
+  failedStage?: string;
   stages: DoctorStage[];
   summary: string;
 }
@@ -154,8 +155,8 @@ export class GatewayApi {
     return wsUrlFor(r.url, this.base || location.origin);
   }
 
-  doctor(profile: string, turn = false): Promise<DoctorReport> {
-    return this.req('POST', '/api/doctor', { profile, turn });
+  doctor(profile: string, turn = false, lang?: 'zh' | 'en'): Promise<DoctorReport> {
+    return this.req('POST', '/api/doctor', { profile, turn, ...(lang ? { lang } : {}) });
   }
 
   recentSessions(): Promise<unknown> {

@@ -34,7 +34,7 @@ export function ConnectionPanel(p: Props) {
   const runDoctor = async () => {
     setDoctor('running');
     try {
-      setDoctor(await p.api.doctor(p.profile, false));
+      setDoctor(await p.api.doctor(p.profile, false, lang === 'zh-CN' ? 'zh' : 'en'));
     } catch (e) {
       setDoctor(errorText(e, lang));
     }
@@ -102,8 +102,8 @@ function DoctorView(props: { report: DoctorReport | string; lang: Lang; onClose:
         <>
           <ol class="doctor-stages">
             {report.stages.map((s) => (
-              <li key={s.id} class={`doctor-${s.status}`}>
-                <span class="doctor-icon">{s.status === 'ok' ? '✓' : s.status === 'fail' ? '✗' : '–'}</span>
+              <li key={s.id} class={`doctor-${s.status}`} data-stage={s.id} data-status={s.status}>
+                <span class="doctor-icon">{s.status === 'ok' ? '✓' : s.status === 'fail' ? '✗' : s.status === 'warn' ? '!' : '–'}</span>
                 <span class="doctor-id">{s.id}</span>
                 <span class="muted">{s.ms} ms</span>
                 <div>{s.detail}</div>
