@@ -1,0 +1,86 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { request } from 'node:https';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { startDevServer, type DevServer } from '../../src/devserver/index.ts';
+import { helloRoundTrip, openWs, startTestGateway, type TestGateway } from './helpers.ts';
+
+/** A throw-away self-signed certificate for 127.0.0.1 made with the openssl CLI. */
+function makeCert(dir: string): { certFile: string; keyFile: string } {
+  const certFile = join(dir, 'cert.pem');
+  const keyFile = join(dir, 'key.pem');
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '2',
+    '-subj', '/CN=test-upstream', '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost', '-keyout', keyFile, '-out', certFile], { stdio: 'ignore' });
+  return { certFile, keyFile };
+}
+
+function httpsGet(url: string, ca: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    request(url, { ca }, (res) => {
+      let body = '';
+      res.on('data', (c: Buffer) => (body += c.toString()));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    }).on('error', reject).end();
+  });
+}
+
+let dir: string;
+let cert: { certFile: string; keyFile: string };
+let dev: DevServer;
+const gateways: TestGateway[] = [];
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'xzw-tls-'));
+  cert = makeCert(dir);
+  dev = await startDevServer({ port: 0, auth: 'open', logger: false, tls: { cert: readFileSync(cert.certFile), key: readFileSync(cert.keyFile) } });
+});
+afterAll(async () => {
+  for (const g of gateways) await g.close();
+  await dev?.close();
+});
+
+describe('TLS', () => {
+  it('upstream verification is on: a self-signed wss upstream is refused unless UPSTREAM_CA_FILE trusts it', async () => {
+    expect(dev.wsUrl).toMatch(/^wss:/);
+    const plain = await startTestGateway({ backendWsUrl: dev.wsUrl });
+    gateways.push(plain);
+    const refused = openWs(`${plain.wsBase}/api/ws-proxy?token=t&device_id=02:00:00:00:04:01&client_id=c`);
+    expect((await refused.closed).code).toBe(4022); // XZ_UPSTREAM_TLS
+
+    const trusting = await startTestGateway({ backendWsUrl: dev.wsUrl, upstreamCaFile: cert.certFile, upstreamCa: readFileSync(cert.certFile, 'utf8') });
+    gateways.push(trusting);
+    const ok = openWs(`${trusting.wsBase}/api/ws-proxy?token=t&device_id=02:00:00:00:04:02&client_id=c`);
+    expect((await helloRoundTrip(ok))['session_id']).toBeTruthy();
+    ok.ws.close();
+  });
+
+  it('the gateway serves HTTPS/WSS from TLS_CERT + TLS_KEY', async () => {
+    const g = await startTestGateway({ backendWsUrl: dev.wsUrl, upstreamCa: readFileSync(cert.certFile, 'utf8'), tlsCertFile: cert.certFile, tlsKeyFile: cert.keyFile });
+    gateways.push(g);
+    expect(g.url).toMatch(/^https:/);
+    const ca = readFileSync(cert.certFile, 'utf8');
+    const h = await httpsGet(`${g.url}/health`, ca);
+    expect(h.status).toBe(200);
+    const ws = new WebSocket(`${g.wsBase}/api/ws-proxy?token=t&device_id=02:00:00:00:04:03&client_id=c`, { ca });
+    await new Promise<void>((res, rej) => {
+      ws.once('open', () => res());
+      ws.once('error', rej);
+    });
+    ws.close();
+  });
+
+  it('--tls-self-signed makes a certificate with openssl, reused on the next start', async () => {
+    const dataDir = join(dir, 'data');
+    const g = await startTestGateway({ backendWsUrl: dev.wsUrl, tlsSelfSigned: true, dataDir });
+    const ca = readFileSync(join(dataDir, 'tls', 'self-signed-cert.pem'), 'utf8');
+    expect((await httpsGet(`${g.url}/healthz`, ca)).status).toBe(200);
+    await g.close();
+    const again = await startTestGateway({ backendWsUrl: dev.wsUrl, tlsSelfSigned: true, dataDir });
+    gateways.push(again);
+    expect(readFileSync(join(dataDir, 'tls', 'self-signed-cert.pem'), 'utf8')).toBe(ca);
+    expect((await httpsGet(`${again.url}/healthz`, ca)).status).toBe(200);
+  });
+});
