@@ -1,5 +1,5 @@
 /**
- * `POST /api/doctor {profile, turn?}` → the doctor's staged report. The doctor module is imported
+ * `POST /api/doctor {profile?, turn?, lang?}` → the doctor's staged report. The doctor module is imported
  * lazily so the gateway starts (and answers 501) even when that part is absent.
  */
 import type { FastifyInstance } from 'fastify';
@@ -14,7 +14,7 @@ const DOCTOR_MODULE = '../../doctor/index.ts';
 export function registerDoctorRoute(app: FastifyInstance, deps: { config: GatewayConfig; store: ProfileStore }): void {
   let running = 0;
   app.post('/api/doctor', async (req, reply) => {
-    const body = (req.body ?? {}) as { profile?: unknown; turn?: unknown };
+    const body = (req.body ?? {}) as { profile?: unknown; turn?: unknown; lang?: unknown };
     if (body.profile !== undefined && typeof body.profile !== 'string') return sendError(reply, 400, 'XZ_BAD_PARAMETER', 'profile must be a profile name');
     if (body.turn !== undefined && typeof body.turn !== 'boolean') return sendError(reply, 400, 'XZ_BAD_PARAMETER', 'turn must be true or false');
     let runDoctor: RunDoctor | undefined;
@@ -32,6 +32,7 @@ export function registerDoctorRoute(app: FastifyInstance, deps: { config: Gatewa
         store: deps.store,
         dataDir: deps.config.dataDir,
         turn: body.turn === true,
+        lang: body.lang === 'zh' ? 'zh' : 'en',
         otaUrl: deps.config.otaUrl,
         upstreamCa: deps.config.upstreamCa ?? undefined,
       };
