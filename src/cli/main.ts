@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, Help } from 'commander';
 import { registerActivateCommand } from './commands/activate.ts';
 import { registerDoctorCommands } from './commands/doctor.ts';
 import { registerProfileCommands, type Run } from './commands/profile.ts';
@@ -48,13 +48,26 @@ function buildProgram(ctx: CliContext, run: Run): Command {
   const { m } = ctx;
   const program = new Command('xiaozhi-web')
     .description(m['program.description'])
-    .version(packageVersion(), '-V, --version')
+    .version(packageVersion(), '-V, --version', m['help.version'])
     .option('--data-dir <dir>', m['opt.dataDir'])
     .option('--lang <lang>', m['opt.lang'])
     .exitOverride()
     .configureOutput({
       writeOut: (s) => void process.stdout.write(s),
       writeErr: (s) => void process.stderr.write(s),
+    })
+    // Settings below are inherited by every subcommand created afterwards.
+    .helpOption('-h, --help', m['help.help'])
+    .helpCommand('help [command]', m['help.help'])
+    .configureHelp({
+      formatHelp: (cmd, helper) =>
+        Help.prototype.formatHelp
+          .call(helper, cmd, helper)
+          .replace(/^Usage:/, m['help.usage'])
+          .replace(/^Options:$/m, m['help.options'])
+          .replace(/^Commands:$/m, m['help.commands'])
+          .replace(/^Arguments:$/m, m['help.arguments'])
+          .replace(/\(default: /g, `(${m['help.default']}: `),
     });
   registerServerCommands(program, ctx, run);
   registerProfileCommands(program, ctx, run);
