@@ -31,6 +31,12 @@ export async function runStages(options: DoctorOptions, preflight?: StageOutcome
     const r: StageResult = { id, status: o.status, ms: elapsed(start), detail: o.detail };
     if (o.hint) r.hint = o.hint;
     if (o.data) r.data = Object.fromEntries(Object.entries(o.data).filter(([, v]) => v !== undefined));
+    if (r.status === 'fail' && options.signal?.aborted) {
+      // Whatever the stage saw, the cause is the caller's cancel (CLI exit code 4).
+      r.detail = tr(lang, `cancelled during this stage (${r.detail})`, `在此阶段被取消（${r.detail}）`);
+      r.data = { ...r.data, code: 'XZ_ABORTED' };
+      delete r.hint;
+    }
     stages.push(r);
     if (r.status === 'fail') failed = id;
     try {

@@ -196,6 +196,8 @@ describe('doctor against the devserver', () => {
     expect(Date.now() - t0).toBeLessThan(3000);
     expect(r.ok).toBe(false);
     expect(r.failedStage).toBe('hello');
+    expect(stage(r, 'hello').data?.code).toBe('XZ_ABORTED');
+    expect(stage(r, 'hello').detail).toMatch(/^cancelled during this stage/);
   });
 });
 
