@@ -99,7 +99,15 @@ export function logRecords(logs: string[]): Record<string, unknown>[] {
 }
 
 /** A hand-rolled WebSocket client on a raw TCP socket: it can stop reading entirely (slow reader). */
-export async function rawClient(port: number, path = '/ws'): Promise<{ socket: import('node:net').Socket; sendText(text: string): void; stopReading(): void }> {
+export interface RawClient {
+  socket: import('node:net').Socket;
+  sendText(text: string): void;
+  /** One masked frame (payload ≤125 bytes). */
+  frame(opcode: number, fin: boolean, payload?: Buffer): Buffer;
+  stopReading(): void;
+}
+
+export async function rawClient(port: number, path = '/ws'): Promise<RawClient> {
   const { connect } = await import('node:net');
   const { randomBytes } = await import('node:crypto');
   const socket = connect(port, '127.0.0.1');
@@ -119,14 +127,17 @@ export async function rawClient(port: number, path = '/ws'): Promise<{ socket: i
     };
     socket.on('data', onData);
   });
+  const frame = (opcode: number, fin: boolean, payload = Buffer.alloc(0)) => {
+    if (payload.length > 125) throw new Error('short frames only');
+    const mask = randomBytes(4);
+    const masked = Buffer.from(payload.map((b, i) => b ^ mask[i % 4]!));
+    return Buffer.concat([Buffer.from([(fin ? 0x80 : 0) | opcode, 0x80 | payload.length]), mask, masked]);
+  };
   return {
     socket,
+    frame,
     sendText(text: string) {
-      const payload = Buffer.from(text);
-      if (payload.length > 125) throw new Error('short frames only');
-      const mask = randomBytes(4);
-      const masked = Buffer.from(payload.map((b, i) => b ^ mask[i % 4]!));
-      socket.write(Buffer.concat([Buffer.from([0x81, 0x80 | payload.length]), mask, masked]));
+      socket.write(frame(1, true, Buffer.from(text)));
     },
     stopReading() {
       socket.pause();

@@ -14,6 +14,7 @@ import { Session } from './session.ts';
 import { closeLogFields, snapshot } from './session-record.ts';
 
 const RECENT_LIMIT = 100;
+export const MAX_FRAGMENTS = 1024;
 const EMPTY = Buffer.alloc(0);
 const WS_KEY_RE = /^[+/0-9A-Za-z]{22}==$/;
 
@@ -67,6 +68,7 @@ export function createRelay(options: RelayOptions): Relay {
     clientTracking: false,
     perMessageDeflate: false,
     maxPayload: o.maxClientMessageBytes,
+    maxFragments: MAX_FRAGMENTS, // 200 k empty fragments must not pin memory (reliability §2.4)
   });
   let keepaliveTimer: NodeJS.Timeout | undefined;
   let sweepTimer: NodeJS.Timeout | undefined;

@@ -79,6 +79,8 @@ function receiverCloseCode(err: Error & { code?: string }): number {
       return 1009;
     case 'WS_ERR_INVALID_UTF8':
       return 1007;
+    case 'WS_ERR_TOO_MANY_BUFFERED_PARTS':
+      return 1008;
     default:
       return 1002;
   }

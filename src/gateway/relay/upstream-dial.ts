@@ -45,6 +45,7 @@ export function dialUpstream(target: UpstreamTarget, o: DialOptions): WebSocket 
     perMessageDeflate: false,
     handshakeTimeout: o.handshakeTimeoutMs,
     maxPayload: o.maxPayload,
+    maxFragments: 1024,
     followRedirects: false,
     ...(target.ca ? { ca: trustedCas(target.ca) } : {}),
   });

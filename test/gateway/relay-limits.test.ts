@@ -1,0 +1,73 @@
+/**
+ * Limits and leaks with the devserver upstream (reliability-performance.md §2.4, §2.9): a flood of empty
+ * fragments is cut off (1008) without pinning memory, and browsers that vanish at every stage of the
+ * handshake leave no upstream connection and no session behind.
+ */
+import { connect } from 'node:net';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { startDevServer, type DevServer } from '../../src/devserver/index.ts';
+import { connectClient, rawClient, startRelayHarness, target, waitFor, type RelayHarness } from './relay-harness.ts';
+
+let dev: DevServer;
+let h: RelayHarness;
+
+beforeAll(async () => {
+  dev = await startDevServer({ port: 0, auth: 'open', logger: false });
+  h = await startRelayHarness(target(dev.wsUrl));
+});
+
+afterAll(async () => {
+  await h.close();
+  await dev.close();
+});
+
+describe('limits', () => {
+  test('200 k empty continuation fragments → the browser leg is closed 1008, the upstream 1001', async () => {
+    const c = await rawClient(h.port);
+    c.sendText('{"type":"hello","version":1}');
+    await waitFor(() => h.relay.recentSessions().some((s) => s.state === 'open' && s.helloAnswered), 3000);
+    const upClosed = new Promise<number>((r) => dev.events.once('closed', (e) => r(e.code)));
+    const rss0 = process.memoryUsage().rss;
+    const batch = Buffer.concat([c.frame(1, false), ...Array.from({ length: 1999 }, () => c.frame(0, false))]);
+    for (let i = 0; i < 100 && !c.socket.destroyed; i++) c.socket.write(batch);
+    expect(await upClosed).toBe(1001);
+    await waitFor(() => h.relay.sessionCount() === 0, 3000);
+    expect(h.relay.recentSessions().at(-1)!.clientClose).toMatchObject({ code: 1008, by: 'gateway' });
+    expect(process.memoryUsage().rss - rss0).toBeLessThan(32 * 1024 * 1024);
+    c.socket.destroy();
+  });
+});
+
+describe('browsers that vanish mid-handshake leave nothing behind', () => {
+  test('RST before the upgrade request, during the upstream dial, and right after open (100 each)', async () => {
+    const base = dev.connectionCount();
+    // 1. TCP connect then reset before any request.
+    await Promise.all(Array.from({ length: 100 }, () => new Promise<void>((resolve) => {
+      const s = connect(h.port, '127.0.0.1', () => { s.resetAndDestroy(); resolve(); });
+      s.on('error', () => resolve());
+    })));
+    // 2. Upgrade request sent, socket reset while the upstream handshake is delayed.
+    dev.setFaults({ handshakeDelayMs: 200 });
+    try {
+      await Promise.all(Array.from({ length: 100 }, async () => {
+        const c = connectClient(h.url);
+        await new Promise((r) => setTimeout(r, 30));
+        c.ws.terminate();
+        await c.closed;
+      }));
+    } finally {
+      dev.setFaults({ handshakeDelayMs: 0 });
+    }
+    // 3. Reset right after open.
+    await Promise.all(Array.from({ length: 100 }, async () => {
+      const c = connectClient(h.url);
+      await c.opened;
+      c.ws.terminate();
+      await c.closed;
+    }));
+    await waitFor(() => h.relay.sessionCount() === 0, 5000, 'no relay sessions');
+    await waitFor(() => dev.connectionCount() === base, 5000, 'no upstream connections left');
+    const started = h.metrics.sessionsTotal.get();
+    expect(started).toBeGreaterThanOrEqual(200);
+  });
+});
