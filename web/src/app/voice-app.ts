@@ -7,25 +7,15 @@ import type { GatewayApi } from '../api/gateway-api.ts';
 import { ApiError } from '../api/gateway-api.ts';
 import { currentAudioContext, getAudioContext } from '../audio/audio-context.ts';
 import { MicCapture } from '../audio/capture.ts';
-import { AudioPlayer, type PlayerStats } from '../audio/player.ts';
-import { RateMeter } from '../audio/rate-meter.ts';
+import { AudioPlayer } from '../audio/player.ts';
 import { builtinTools } from '../mcp/builtin-tools.ts';
 import { McpDeviceServer, type ToolCallRecord } from '../mcp/mcp-device-server.ts';
 import { TicketError, XiaozhiSession, type ConversationEntry, type SessionStatus, type TurnState } from '../session/xiaozhi-session.ts';
 import type { Preferences } from './preferences.ts';
+import { EMPTY_STATS, StatsSampler, type VoiceStats } from './stats-sampler.ts';
 import { Store } from './store.ts';
 
-export interface VoiceStats {
-  upKbps: number;
-  downKbps: number;
-  upHistory: number[];
-  downHistory: number[];
-  depthHistory: number[];
-  levelHistory: number[];
-  player: PlayerStats | null;
-  upDropped: number;
-  upCodec: string | null;
-}
+export type { VoiceStats } from './stats-sampler.ts';
 
 export interface VoiceState {
   status: SessionStatus;
@@ -40,18 +30,14 @@ export interface VoiceState {
   stats: VoiceStats;
 }
 
-const HISTORY = 60;
-
 export class VoiceApp {
   readonly store: Store<VoiceState>;
   readonly session: XiaozhiSession;
   readonly mcp: McpDeviceServer;
   player: AudioPlayer | null = null;
   capture: MicCapture | null = null;
-  private up = new RateMeter();
-  private down = new RateMeter();
-  private depthHistory: number[] = [];
-  private levelHistory: number[] = [];
+  private readonly sampler = new StatsSampler();
+  private lastMicLevel = 0;
   private ticker: ReturnType<typeof setInterval> | undefined;
   private entryId = 0;
   private capturing: Promise<MicCapture | null> | null = null;
@@ -93,7 +79,7 @@ export class VoiceApp {
       outLevel: 0,
       micError: '',
       toolCalls: [],
-      stats: { upKbps: 0, downKbps: 0, upHistory: [], downHistory: [], depthHistory: [], levelHistory: [], player: null, upDropped: 0, upCodec: null },
+      stats: EMPTY_STATS,
     });
     this.wire();
     this.ticker = setInterval(() => this.tick(), 250);
@@ -114,7 +100,7 @@ export class VoiceApp {
     s.on('ttsStop', () => this.player?.endReply());
     s.on('flush', () => this.player?.flush());
     s.on('audio', (packet) => {
-      this.down.add(packet.length, performance.now());
+      this.sampler.downlink(packet.length, performance.now());
       this.player?.push(packet);
     });
     s.on('streaming', (on) => {
@@ -239,7 +225,7 @@ export class VoiceApp {
       deviceId: this.prefs().micId || undefined,
       frameMs: this.session.uplink.frame_duration,
       onPacket: (p) => {
-        if (this.session.sendAudio(p)) this.up.add(p.length, performance.now());
+        if (this.session.sendAudio(p)) this.sampler.uplink(p.length, performance.now());
       },
       onLevel: (level) => (this.lastMicLevel = level),
     })
@@ -256,25 +242,14 @@ export class VoiceApp {
     return this.capturing;
   }
 
-  private lastMicLevel = 0;
-
   private tick(): void {
-    const now = performance.now();
     const outLevel = this.player?.level() ?? 0;
-    const ps = this.player?.stats() ?? null;
-    push(this.depthHistory, ps?.depthMs ?? 0);
-    push(this.levelHistory, outLevel);
-    const stats: VoiceStats = {
-      upKbps: this.up.sample(now),
-      downKbps: this.down.sample(now),
-      upHistory: [...this.up.history],
-      downHistory: [...this.down.history],
-      depthHistory: [...this.depthHistory],
-      levelHistory: [...this.levelHistory],
-      player: ps,
+    const stats = this.sampler.sample(performance.now(), {
+      player: this.player?.stats() ?? null,
+      outLevel,
       upDropped: this.session.uplinkQueue.stats().droppedFrames,
       upCodec: this.capture?.codec ?? null,
-    };
+    });
     this.store.set({ stats, outLevel, micLevel: this.session.streaming ? this.lastMicLevel : 0 });
   }
 
@@ -285,9 +260,4 @@ export class VoiceApp {
     this.capture?.close();
     this.player?.close();
   }
-}
-
-function push(a: number[], v: number): void {
-  a.push(v);
-  if (a.length > HISTORY) a.shift();
 }
