@@ -116,6 +116,14 @@ describe('profile API', () => {
     expect(gw.gateway.tickets.consume(t.ticket)?.token).toBe('rotated-token-abcdefghij');
     const list = (await (await fetch(`${gw.url}/api/profiles`)).json()) as { profiles: Record<string, unknown>[] };
     expect(list.profiles.find((p) => p['name'] === 'from-py-xiaozhi')?.['tokenHint']).toBe('rota…hij');
+    // The watcher noticed it too, and logged it without the token.
+    let line: string | undefined;
+    for (let i = 0; i < 40 && !line; i++) {
+      line = gw.logs.find((l) => l.includes('profile_changed') && l.includes('from-py-xiaozhi') && l.includes('"tokenChanged":true'));
+      if (!line) await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(line).toContain('"tokenChanged":true');
+    expect(gw.logs.join('\n')).not.toContain('rotated-token-abcdefghij');
   });
 
   it('tickets expire', async () => {
