@@ -53,6 +53,6 @@ export function processGateways(cpu?: number): GwFactory {
   return async (backendWsUrl, opts) => {
     const g = await startGatewayProcess(backendWsUrl, opts?.defaultLimits ? {} : RAISED_LIMITS, cpu);
     const exited = new Promise<number | null>((r) => (g.child.exitCode !== null ? r(g.child.exitCode) : g.child.once('exit', (code) => r(code))));
-    return { port: g.port, pid: g.pid, stop: () => g.stop(), kill: (sig) => g.child.kill(sig), exited };
+    return { port: g.port, pid: g.pid, stop: () => g.stop(), kill: (sig) => g.child.kill(sig), exited, output: () => g.output() };
   };
 }
