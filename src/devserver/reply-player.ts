@@ -32,7 +32,12 @@ export class ReplyPlayer {
   async play(packets: readonly Uint8Array[], send: (p: Uint8Array, i: number) => boolean): Promise<boolean> {
     const t0 = performance.now();
     for (let i = 0; i < packets.length; i++) {
-      if (i >= PREBUFFER_PACKETS) await this.sleep(t0 + (i - PREBUFFER_PACKETS + 1) * FRAME_MS - performance.now());
+      if (i >= PREBUFFER_PACKETS) {
+        const wait = t0 + (i - PREBUFFER_PACKETS + 1) * FRAME_MS - performance.now();
+        // When behind schedule (busy machine), still yield to I/O between packets so an abort is seen at once.
+        if (wait > 0) await this.sleep(wait);
+        else await new Promise<void>((resolve) => setImmediate(resolve));
+      }
       if (this.cancelled) return false;
       if (!send(packets[i]!, i)) return false;
     }

@@ -11,11 +11,12 @@ import { decodeAudioFrame, encodeAudioFrame, type ProtocolVersion } from '../pro
 import type { ClientHello } from '../protocol/messages.ts';
 import { parseClientMessage } from '../protocol/parse-message.ts';
 import { concatPcm, OpusDecoder, OpusEncoder } from '../node/opus-codec.ts';
-import { EnergyVad, resampleLinear, speechSpan } from './audio/dsp.ts';
+import { EnergyVad } from './audio/dsp.ts';
 import { synthesize } from './audio/tts.ts';
 import { matchIntent, WAKE_WORDS } from './intents.ts';
 import { McpClient, type McpCallResult } from './mcp-client.ts';
 import { ReplyPlayer } from './reply-player.ts';
+import { textReply, voiceTurnContent } from './turn-content.ts';
 import type { DevServerEventMap, Faults } from './types.ts';
 
 /** Longest turn kept in memory (firmware never streams this long without a VAD end). */
@@ -209,21 +210,8 @@ export class Session {
     this.#samples = 0;
     this.#vad = null;
     this.#d.events.emit('uplinkAudio', { id: this.id, pcm16k: pcm });
-    const span = speechSpan(pcm, 16000);
-    const secs = (span.durationMs / 1000).toFixed(2);
-    const level = Number.isFinite(span.levelDbfs) ? Math.round(span.levelDbfs) : -Infinity;
-    let stt: string;
-    let reply: string;
-    let audio: Int16Array | null = null;
-    if (span.durationMs > 0) {
-      stt = `[voice ${secs} s, level ${level} dBFS]`;
-      reply = `I heard ${secs} s of speech; here it is back.`;
-      audio = resampleLinear(pcm.subarray(span.start, span.end), 16000, 24000);
-    } else {
-      stt = `[no speech, ${(pcm.length / 16000).toFixed(2)} s of audio]`;
-      reply = 'I heard nothing.';
-    }
-    await this.#reply({ mode: this.#mode, durationMs: span.durationMs, level, stt, reply, audio });
+    const c = voiceTurnContent(pcm);
+    await this.#reply({ mode: this.#mode, durationMs: c.durationMs, level: c.level, stt: c.stt, reply: c.reply, audio: c.audio24k });
   }
 
   async #textTurn(text: string): Promise<void> {
@@ -239,15 +227,9 @@ export class Session {
     const player = new ReplyPlayer();
     this.#player = player;
     this.#send({ type: 'stt', session_id: this.sessionId, text });
-    let reply = `You said: ${text}`;
     const intent = matchIntent(text);
-    if (intent) {
-      if (!this.mcp) reply = `I would set ${intent.describe}, but this device has no MCP tools.`;
-      else {
-        const r = await this.callTool(intent.name, intent.arguments);
-        reply = r.ok ? `OK, ${intent.describe} (device answered: ${r.text ?? 'ok'}).` : `Could not set ${intent.describe}: ${r.error}`;
-      }
-    }
+    const outcome = intent && this.mcp ? await this.callTool(intent.name, intent.arguments) : null;
+    const reply = textReply(text, intent, outcome && (outcome.ok ? { ok: true, text: outcome.text } : outcome));
     if (player.cancelled || (this.state as State) === 'closed') return;
     await this.#reply({ mode: 'text', durationMs: 0, level: -Infinity, stt: null, reply, audio: null, text, player });
   }

@@ -97,7 +97,7 @@ describe('MCP', () => {
     const { c } = await mcpClient();
     c.send({ type: 'listen', state: 'detect', text: 'brightness 40' }); // the test device has no such tool
     const sentence = await c.waitFor((m) => m.type === 'tts' && m.state === 'sentence_start');
-    expect(String(sentence.text)).toMatch(/Could not set brightness 40: Unknown tool/);
+    expect(String(sentence.text)).toMatch(/Could not do brightness 40: Unknown tool/);
     c.send({ type: 'abort' });
     c.ws.close();
   });

@@ -92,15 +92,18 @@ describe.concurrent('voice turns with real Opus', () => {
   }
 
   it('paces reply audio: first 4 packets at once, then about one per 60 ms', async () => {
+    const t0 = performance.now();
     const { c } = await voiceTurn(s, 'manual');
-    const t = c.audio.map((a) => a.at - c.audio[0]!.at);
-    expect(t[3]!).toBeLessThan(30);
-    // after the burst, packets come one per frame: the median gap is ~60 ms and the total span matches
+    const t = c.audio.map((a) => a.at);
+    // A burst first (a paced sender would need 180 ms for 4 packets)…
+    expect(t[3]! - t[0]!).toBeLessThan(100);
+    // …then real time: the last packet cannot come before (n − 4) × 60 ms after the turn ended
+    // (t0 is earlier than the server's first send, so this bound holds on a busy machine too).
+    expect(t.at(-1)! - t0).toBeGreaterThanOrEqual((t.length - 4) * 60);
     const gaps = t.slice(4).map((x, i) => x - t[i + 3]!).sort((a, b) => a - b);
     const median = gaps[Math.floor(gaps.length / 2)]!;
-    expect(median).toBeGreaterThan(50);
-    expect(median).toBeLessThan(70);
-    expect(t.at(-1)! - t[4]!).toBeGreaterThan((t.length - 5) * 60 - 150);
+    expect(median).toBeGreaterThan(40);
+    expect(median).toBeLessThan(80);
     c.ws.close();
   });
 
@@ -159,8 +162,12 @@ describe.concurrent('text turns and abort', () => {
     c.send({ type: 'abort', reason: 'wake_word_detected' });
     const abortAt = c.audio.length;
     await c.waitFor((m) => m.type === 'tts' && m.state === 'stop');
+    const atStop = c.audio.length;
     await sleep(300);
-    expect(c.audio.length - abortAt).toBeLessThanOrEqual(1);
+    // Nothing after tts stop; before it at most one packet the server had already put on the wire.
+    expect(c.audio.length).toBe(atStop);
+    expect(atStop - abortAt).toBeLessThanOrEqual(1);
+    expect(c.order.at(-1)).toBe('tts:stop');
     expect(c.order.filter((x) => x === 'tts:stop')).toHaveLength(1);
     c.ws.close();
   });
