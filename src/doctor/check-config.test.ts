@@ -25,6 +25,13 @@ describe('checkConfig', () => {
     expect(outcome.hint).toMatch(/cloud cannot know/);
     expect(checkConfig({ ...good, deviceId: 'web-test-device' }, 'zh').outcome.detail).toContain('占位');
   });
+  it('only warns about odd ids on a bare WebSocket check against a self-hosted server', () => {
+    const local = { wsUrl: 'ws://192.168.1.5:8000/xiaozhi/v1/', clientId: good.clientId, token: 'x' };
+    const r = checkConfig({ ...local, deviceId: 'web-test-device' }, 'en').outcome;
+    expect(r.status).toBe('warn');
+    expect(r.detail).toMatch(/placeholder: a self-hosted server may accept it, the official cloud will not/);
+    expect(checkConfig({ ...local, deviceId: 'my-laptop', otaUrl: 'http://192.168.1.5:8003/xiaozhi/ota/' }, 'en').outcome.status).toBe('fail');
+  });
   it('rejects non-MAC device ids and missing ids', () => {
     expect(checkConfig({ ...good, deviceId: 'my-laptop' }, 'en').outcome.detail).toMatch(/not MAC-shaped/);
     expect(checkConfig({ ...good, deviceId: undefined }, 'en').outcome.detail).toMatch(/no device id/);

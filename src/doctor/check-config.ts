@@ -16,6 +16,12 @@ import { redactUrl, tokenHint } from './redact.ts';
 import { sentences, tr } from './text.ts';
 import type { DoctorOptions, StageResult } from './types.ts';
 
+/** The official cloud's hosts (protocol §2.1). */
+export function isOfficialHost(hostname: string): boolean {
+  const h = hostname.toLowerCase();
+  return h === 'tenclass.net' || h.endsWith('.tenclass.net') || h === 'xiaozhi.me' || h.endsWith('.xiaozhi.me');
+}
+
 export type StageOutcome = Omit<StageResult, 'id' | 'ms'>;
 
 export interface ConfigPlan {
@@ -66,20 +72,29 @@ export function checkConfig(opts: DoctorOptions, lang: Lang): ConfigCheck {
   }
   if (!opts.otaUrl) notes.push(tr(lang, 'no OTA URL: OTA and activation are not checked', '未提供 OTA 地址：不检查 OTA 与激活'));
 
-  // Device-Id: the cloud keys sessions on a registered MAC (§2.5).
+  // Device-Id: the cloud keys sessions on a registered MAC (§2.5) and every OTA server wants a MAC (§5.1).
+  // Only a bare WebSocket check against a self-hosted server (ES accepts any id, §2.4) is let through with a warning.
   const deviceId = opts.deviceId ?? '';
+  const strictId = !!opts.otaUrl || !plan.wsUrl || isOfficialHost(plan.wsUrl.hostname);
+  const idProblem = (failText: string, hint: string) => {
+    if (strictId) {
+      fails.push(failText);
+      hints.push(hint);
+    } else {
+      warns.push(tr(lang, `${failText}: a self-hosted server may accept it, the official cloud will not`, `${failText}：自建服务器可能接受，官方云端不会接受`));
+    }
+  };
   if (!deviceId) {
     fails.push(tr(lang, 'no device id', '缺少设备 ID'));
     hints.push(tr(lang, 'use a device profile or pass --device-id with the MAC the server knows', '请使用设备档案，或通过 --device-id 提供服务器已知的 MAC'));
   } else if (PLACEHOLDER_DEVICE_IDS.has(deviceId.toLowerCase())) {
-    fails.push(tr(lang, `device id "${deviceId}" is a placeholder`, `设备 ID“${deviceId}”是占位值`));
-    hints.push(XZ_ERRORS.XZ_DIAG_PLACEHOLDER_DEVICE[lang]);
+    idProblem(tr(lang, `device id "${deviceId}" is a placeholder`, `设备 ID“${deviceId}”是占位值`), XZ_ERRORS.XZ_DIAG_PLACEHOLDER_DEVICE[lang]);
   } else if (!isSafeHeaderValue(deviceId)) {
     fails.push(tr(lang, 'the device id contains characters a header cannot carry', '设备 ID 含有无法放入请求头的字符'));
     hints.push(XZ_ERRORS.XZ_BAD_PARAMETER[lang]);
   } else if (!isMacShaped(deviceId)) {
-    fails.push(tr(lang, `device id "${deviceId}" is not MAC-shaped`, `设备 ID“${deviceId}”不是 MAC 地址格式`));
-    hints.push(tr(lang, 'a device id is a MAC like a0:85:e3:f4:49:34; create a profile to get a valid one', '设备 ID 应为形如 a0:85:e3:f4:49:34 的 MAC；创建设备档案即可获得有效 ID'));
+    idProblem(tr(lang, `device id "${deviceId}" is not MAC-shaped`, `设备 ID“${deviceId}”不是 MAC 地址格式`),
+      tr(lang, 'a device id is a MAC like a0:85:e3:f4:49:34; create a profile to get a valid one', '设备 ID 应为形如 a0:85:e3:f4:49:34 的 MAC；创建设备档案即可获得有效 ID'));
   } else if (!isCanonicalMac(deviceId)) {
     warns.push(tr(lang, `device id "${deviceId}" is not in the firmware form (lowercase, colons); use exactly the form used at OTA time`,
       `设备 ID“${deviceId}”不是固件格式（小写、冒号分隔）；请与 OTA 时使用的形式保持一致`));

@@ -5,6 +5,7 @@
  */
 import { DEFAULT_UPLINK_AUDIO } from '../protocol/audio-params.ts';
 import { describeCloseCode, XZ_ERRORS, type Lang } from '../protocol/errors.ts';
+import { isMacShaped, PLACEHOLDER_DEVICE_IDS } from '../protocol/identity-format.ts';
 import type { ServerHello } from '../protocol/messages.ts';
 import type { StageOutcome } from './check-config.ts';
 import { diagnoseNetError } from './net-errors.ts';
@@ -77,6 +78,8 @@ function strayTexts(events: ProbeEvent[], token: string | undefined): string[] {
 }
 
 function closeHint(opts: DoctorOptions, lang: Lang): string {
+  const id = opts.deviceId ?? '';
+  if (PLACEHOLDER_DEVICE_IDS.has(id.toLowerCase()) || !isMacShaped(id)) return XZ_ERRORS.XZ_DIAG_PLACEHOLDER_DEVICE[lang];
   return sentences(lang, [
     opts.activated === false
       ? tr(lang, 'the profile says this device is not activated: activate it (run OTA and enter the 6-digit code)', '设备档案显示该设备未激活：请先激活（运行 OTA 并输入 6 位验证码）')

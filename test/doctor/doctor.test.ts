@@ -187,6 +187,14 @@ describe('doctor against the devserver', () => {
     expect(stage(r, 'dns').status).toBe('skip');
   });
 
+  it('lets a placeholder id through to a self-hosted server with a warning, then blames the id', async () => {
+    const srv = await devserver({ auth: 'cloud' });
+    const r = await runDoctor({ wsUrl: srv.wsUrl, deviceId: 'web-test-device', clientId: identity().clientId, token: 'test-token', timeoutMs: T });
+    expect(stage(r, 'config').status).toBe('warn');
+    expect(r.failedStage).toBe('hello');
+    expect(stage(r, 'hello').hint).toMatch(/placeholder \(like web-test-device\)/);
+  });
+
   it('stops when the caller aborts', async () => {
     const srv = await devserver({ auth: 'open', faults: { noHello: true } });
     const ctl = new AbortController();
