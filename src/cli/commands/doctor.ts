@@ -2,7 +2,7 @@
  * `xiaozhi-web doctor` and `xiaozhi-web check-token TOKEN`: option parsing only. The checks live in
  * src/doctor/index.ts, loaded lazily:
  *
- *   runDoctor(options: DoctorCliOptions): Promise<number | { exitCode: number }>
+ *   runDoctor(options: DoctorCliOptions): Promise<number | { exitCode?: number }>
  *
  * The doctor prints its own report (in `options.lang`, JSON when `options.json`) and returns the
  * exit code (see exit-codes.ts).
@@ -32,7 +32,7 @@ export interface DoctorCliOptions {
 }
 
 interface DoctorModule {
-  runDoctor(options: DoctorCliOptions): Promise<number | { exitCode: number }>;
+  runDoctor(options: DoctorCliOptions): Promise<number | { exitCode?: number }>;
 }
 
 const DOCTOR = '../doctor/index.ts';
@@ -75,5 +75,5 @@ async function callDoctor(ctx: CliContext, o: Omit<DoctorCliOptions, 'lang' | 'd
     return EXIT.FAILURE;
   }
   const result = await mod.runDoctor({ ...o, lang: ctx.lang, dataDir: ctx.dataDir, store: ctx.store });
-  return typeof result === 'number' ? result : result.exitCode;
+  return typeof result === 'number' ? result : result.exitCode ?? EXIT.FAILURE;
 }
