@@ -6,10 +6,10 @@
  */
 import type { ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import type { LoadConfig, LoadEvent, LoadResult } from './loadgen.ts';
 import { cpuSeconds, rssKb } from './lib/proc.ts';
-import { canPin, spawnTs, stopProcess, waitForJsonLine } from './lib/spawn.ts';
+import { canPin, REPO_ROOT, spawnTs, stopProcess, waitForJsonLine } from './lib/spawn.ts';
 import { median } from './lib/stats.ts';
 import { logBytes, startTarget, unavailableReason, type RunningTarget, type TargetName } from './targets.ts';
 
@@ -101,7 +101,8 @@ async function startUpstream(pin: boolean): Promise<{ child: ChildProcess; port:
 
 /** One run: fresh target, one load-generator process, /proc samples at its phase marks. */
 async function runOnce(opts: BenchOptions, name: TargetName, n: number, rep: number, upstreamPort: number): Promise<RunRecord> {
-  const dir = join(opts.outDir, 'tmp', `${name}-${n}-${rep}`);
+  // Scratch (configs, target logs) under the git-ignored bench/results/tmp/, one folder per results folder.
+  const dir = join(REPO_ROOT, 'bench', 'results', 'tmp', basename(opts.outDir), `${name}-${n}-${rep}`);
   mkdirSync(dir, { recursive: true });
   const target: RunningTarget = await startTarget(name, {
     upstreamPort, dir, cpu: opts.pin ? 1 : undefined, maxSessions: Math.max(n, ...opts.steps), rampPerSec: opts.rampPerSec,
