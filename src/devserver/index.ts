@@ -138,7 +138,14 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
     }
     const go = () => {
       if (socket.destroyed) return;
-      wss.handleUpgrade(req, socket, head, (ws) => onConnection(ws, cred, version));
+      wss.handleUpgrade(req, socket, head, (ws) => {
+        try {
+          onConnection(ws, cred, version);
+        } catch (err) {
+          log.error({ err }, 'connection setup failed');
+          ws.terminate();
+        }
+      });
     };
     if (f.handshakeDelayMs > 0) setTimeout(go, f.handshakeDelayMs); else go();
   });
