@@ -90,6 +90,25 @@ describe('logs', () => {
   });
 });
 
+describe('events and counts', () => {
+  it('connection, hello and closed events; connectionCount follows open sockets', async () => {
+    const s = await startDevServer({ port: 0, auth: 'open', logger: false });
+    try {
+      const seen: string[] = [];
+      s.events.on('connection', (e) => seen.push(`connection:${e.id}`));
+      s.events.on('hello', (e) => seen.push(`hello:${e.id}:${e.answered}`));
+      const closed = new Promise<{ id: string; code: number }>((r) => s.events.once('closed', r));
+      const c = connect(s.wsUrl, { headers: deviceHeaders() });
+      await c.hello();
+      expect(s.connectionCount()).toBe(1);
+      c.ws.close(1000);
+      expect(await closed).toEqual({ id: 'c1', code: 1000 });
+      expect(seen).toEqual(['connection:c1', 'hello:c1:true']);
+      expect(s.connectionCount()).toBe(0);
+    } finally { await s.close(); }
+  });
+});
+
 describe('control page and state', () => {
   it('serves the code-entry page and a state dump without secrets', async () => {
     const s = await startDevServer({ port: 0, logger: false });

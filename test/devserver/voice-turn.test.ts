@@ -21,14 +21,14 @@ function measureSpeechMs(pcm: Int16Array, rate: number): number {
   return first < 0 ? 0 : ((last - first) * 1000) / rate;
 }
 
-function encodeFixture(): Uint8Array[] {
+function encodeFixture(frameMs = 60): Uint8Array[] {
   expect(wav.sampleRate).toBe(16000);
-  return new OpusEncoder({ sampleRate: 16000, frameMs: 60 }).encodeAll(wav.samples);
+  return new OpusEncoder({ sampleRate: 16000, frameMs }).encodeAll(wav.samples);
 }
 
 const REPLY_ORDER = ['stt', 'tts:start', 'llm', 'tts:sentence_start'];
 
-async function voiceTurn(s: DevServer, mode: 'auto' | 'manual', version: ProtocolVersion = 1) {
+async function voiceTurn(s: DevServer, mode: 'auto' | 'manual', version: ProtocolVersion = 1, frameMs = 60) {
   const c = connect(s.wsUrl, { headers: deviceHeaders(), version });
   const hellos: { id: string; sessionId: string }[] = [];
   const onHello = (e: { id: string; sessionId: string }) => hellos.push(e);
@@ -46,7 +46,7 @@ async function voiceTurn(s: DevServer, mode: 'auto' | 'manual', version: Protoco
     s.events.on('uplinkAudio', on);
   });
   c.send({ session_id: hello.session_id, type: 'listen', state: 'start', mode });
-  const packets = encodeFixture();
+  const packets = encodeFixture(frameMs);
   // Real time would take ~5 s; send in bursts of 10 packets, which is what the server sees from a fast client.
   for (let i = 0; i < packets.length; i++) {
     if (mode === 'auto' && c.texts.some((t) => t.json?.type === 'tts')) break; // client stops uploading at tts start
@@ -104,6 +104,12 @@ describe.concurrent('voice turns with real Opus', () => {
     const median = gaps[Math.floor(gaps.length / 2)]!;
     expect(median).toBeGreaterThan(40);
     expect(median).toBeLessThan(80);
+    c.ws.close();
+  });
+
+  it('20 ms uplink frames (py-xiaozhi default) measure the same', async () => {
+    const { c, turn } = await voiceTurn(s, 'auto', 1, 20);
+    expect(Math.abs(turn.durationMs - speechMs)).toBeLessThanOrEqual(120);
     c.ws.close();
   });
 
