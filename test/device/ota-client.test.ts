@@ -2,7 +2,11 @@
  * OTA client over real sockets. The devserver is the XiaoZhi server; the few replies it never sends
  * (errors inside HTTP 200, non-JSON, a hang) come from a tiny node:http endpoint in this file.
  */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { activate, makeIdentity, runOta, type DeviceError } from '../../src/device/index.ts';
@@ -114,5 +118,23 @@ describe('runOta', () => {
     expect(refused.code).toBe('XZ_OTA_NETWORK');
     expect(refused.message).toContain('ECONNREFUSED');
     expect(await err(runOta({ identity, otaUrl: 'ftp://x/' }))).toMatchObject({ code: 'XZ_OTA_URL_INVALID' });
+  });
+
+  it('TLS verification is on: a self-signed devserver certificate is refused', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'xzw-tls-'));
+    try {
+      execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1',
+        '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')], { stdio: 'ignore' });
+      devserver = await startDevServer({
+        port: 0, auth: 'open', logger: false,
+        tls: { cert: readFileSync(join(dir, 'cert.pem')), key: readFileSync(join(dir, 'key.pem')) },
+      });
+      expect(devserver.otaUrl).toMatch(/^https:/);
+      const e = await err(runOta({ identity, otaUrl: devserver.otaUrl }));
+      expect(e.code).toBe('XZ_OTA_NETWORK');
+      expect(e.message).toMatch(/SELF_SIGNED|CERT/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
