@@ -122,17 +122,14 @@ export async function createOpusDecoder(o: DecoderOptions): Promise<OpusDecoderH
     const config: AudioDecoderConfig = { codec: 'opus', sampleRate: o.sampleRate, numberOfChannels: 1 };
     const support = await AudioDecoder.isConfigSupported(config).catch(() => ({ supported: false }));
     if (support.supported) {
-      let generation = 0;
       const make = () => {
-        const gen = generation;
         const dec = new AudioDecoder({
+          // After reset() or close() the decoder delivers no output of earlier packets (WebCodecs spec).
           output: (data) => {
-            if (gen === generation) {
-              const pcm = new Float32Array(data.numberOfFrames);
-              data.copyTo(pcm, { planeIndex: 0, format: 'f32-planar' });
-              // Chromium decodes to 48 kHz whatever was configured: trust the AudioData (ecosystem.md §1).
-              o.onPcm(pcm, data.sampleRate);
-            }
+            const pcm = new Float32Array(data.numberOfFrames);
+            data.copyTo(pcm, { planeIndex: 0, format: 'f32-planar' });
+            // Chromium decodes to 48 kHz whatever was configured: trust the AudioData (ecosystem.md §1).
+            o.onPcm(pcm, data.sampleRate);
             data.close();
           },
           error: (e) => onError(e instanceof Error ? e : new Error(String(e))),
@@ -150,13 +147,16 @@ export async function createOpusDecoder(o: DecoderOptions): Promise<OpusDecoderH
           ts += 60_000;
         },
         reset() {
-          generation++;
-          if (dec.state !== 'closed') dec.close();
-          dec = make();
+          // reset() drops queued work and pending outputs; reconfiguring the same decoder is cheaper
+          // than building a new one (first-audio time, reliability-performance.md §4.3).
+          if (dec.state === 'closed') dec = make();
+          else {
+            dec.reset();
+            dec.configure(config);
+          }
           ts = 0;
         },
         close() {
-          generation++;
           if (dec.state !== 'closed') dec.close();
         },
       };

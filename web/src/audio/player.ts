@@ -11,6 +11,8 @@ export interface PlayerStats extends JitterStats {
   firstAudioMs: number | null;
   /** Recent first-audio delays, ms (newest last). */
   firstAudioHistoryMs: number[];
+  /** Where the latest first-audio time went: packet → decoded, decoded → scheduled start, output latency (ms). */
+  firstAudioParts: { decodeMs: number; scheduleMs: number; outputMs: number } | null;
   depthMs: number;
   codec: CodecKind | null;
   decodeErrors: number;
@@ -27,6 +29,7 @@ export class AudioPlayer {
   private awaitingFirstSound = false;
   private firstAudioMs: number | null = null;
   private readonly firstAudioHistory: number[] = [];
+  private firstAudioParts: PlayerStats['firstAudioParts'] = null;
   private decodeErrors = 0;
   private readonly levelBuf: Float32Array<ArrayBuffer>;
   private readonly early: Uint8Array[] = [];
@@ -34,7 +37,8 @@ export class AudioPlayer {
   constructor(private readonly ctx: AudioContext) {
     this.gain = ctx.createGain();
     this.analyser = ctx.createAnalyser();
-    this.analyser.fftSize = 2048;
+    // A short window (~11 ms at 48 kHz) so the measured level follows a barge-in closely.
+    this.analyser.fftSize = 512;
     this.levelBuf = new Float32Array(this.analyser.fftSize);
     this.gain.connect(this.analyser);
     this.analyser.connect(ctx.destination);
@@ -135,6 +139,7 @@ export class AudioPlayer {
       ...this.jb.stats(),
       firstAudioMs: this.firstAudioMs,
       firstAudioHistoryMs: [...this.firstAudioHistory],
+      firstAudioParts: this.firstAudioParts,
       depthMs: this.jb.depthMs(this.ctx.currentTime),
       codec: this.decoder?.kind ?? null,
       decodeErrors: this.decodeErrors,
@@ -168,8 +173,10 @@ export class AudioPlayer {
     if (this.awaitingFirstSound && this.firstPacketAt !== null) {
       this.awaitingFirstSound = false;
       const outLat = (this.ctx as AudioContext & { outputLatency?: number }).outputLatency ?? 0;
-      const ms = performance.now() - this.firstPacketAt + (place.at - now + outLat) * 1000;
-      this.firstAudioMs = Math.round(ms * 10) / 10;
+      const r = (x: number) => Math.round(x * 10) / 10;
+      const parts = { decodeMs: r(performance.now() - this.firstPacketAt), scheduleMs: r((place.at - now) * 1000), outputMs: r(outLat * 1000) };
+      this.firstAudioParts = parts;
+      this.firstAudioMs = r(parts.decodeMs + parts.scheduleMs + parts.outputMs);
       this.firstAudioHistory.push(this.firstAudioMs);
       if (this.firstAudioHistory.length > 50) this.firstAudioHistory.shift();
     }
