@@ -121,7 +121,6 @@ export class Session {
         if (m.state === 'stop') { if (this.state === 'listening') this.#run(this.#endVoiceTurn()); return; }
         if (m.text) this.#run(this.#textTurn(m.text));
         return;
-        return;
       case 'abort':
         return this.#abort();
       case 'mcp':
