@@ -4,10 +4,10 @@
  * prints the report (text, or JSON with `json`) and adds the exit code.
  */
 import { runStages } from './run-doctor.ts';
-import { formatReport } from './format-report.ts';
+import { formatHeader, formatStage, formatSummary } from './format-report.ts';
 import { DOCTOR_EXIT, ProfileLoadError, resolveHostOptions, type HostOptions } from './host-options.ts';
 import { tr } from './text.ts';
-import type { DoctorReport } from './types.ts';
+import type { DoctorReport, StageResult } from './types.ts';
 
 /** A report, plus the process exit code when the CLI asked. */
 export type DoctorResult = DoctorReport & { exitCode?: number };
@@ -15,13 +15,23 @@ export type DoctorResult = DoctorReport & { exitCode?: number };
 /** Run the staged connection check; never throws for bad input or network trouble. */
 export async function runDoctor(options: HostOptions): Promise<DoctorResult> {
   const lang = options.lang === 'zh' ? 'zh' : 'en';
+  // CLI text mode: print each stage as it finishes (a slow stage may take up to timeoutMs).
+  const live = options.command !== undefined && !options.json;
+  const color = process.stdout.isTTY === true;
+  const onStage = live
+    ? (s: StageResult) => {
+      process.stdout.write(formatStage(s, lang, { color }));
+      options.onStage?.(s);
+    }
+    : options.onStage;
+  if (live) process.stdout.write(formatHeader(lang));
   let report: DoctorResult;
   try {
-    const resolved = await resolveHostOptions({ ...options, lang });
+    const resolved = await resolveHostOptions({ ...options, lang, onStage });
     report = await runStages(resolved);
   } catch (err) {
     if (!(err instanceof ProfileLoadError)) throw err;
-    report = await runStages({ lang, onStage: options.onStage }, {
+    report = await runStages({ lang, onStage }, {
       status: 'fail',
       detail: err.profileName
         ? tr(lang, `profile "${err.profileName}" cannot be used: ${err.message}`, `设备档案“${err.profileName}”无法使用：${err.message}`)
@@ -32,7 +42,7 @@ export async function runDoctor(options: HostOptions): Promise<DoctorResult> {
   }
   if (options.command) {
     report.exitCode = exitCodeFor(report);
-    const text = options.json ? `${JSON.stringify(report)}\n` : formatReport(report, { color: process.stdout.isTTY === true });
+    const text = options.json ? `${JSON.stringify(report)}\n` : formatSummary(report, { color });
     await new Promise<void>((resolve) => process.stdout.write(text, () => resolve()));
   }
   return report;

@@ -1,14 +1,16 @@
 /**
  * Human rendering of a doctor report for the terminal (zh/en), one line per stage with its time, the
  * failing stage's detail and hint indented below. `--json` output is simply `JSON.stringify(report)`.
+ * The pieces are exported so the CLI can print stage lines live, as they finish.
  */
+import type { Lang } from '../protocol/errors.ts';
 import { stageName, tr } from './text.ts';
-import type { DoctorReport, StageResult } from './types.ts';
+import { STAGE_IDS, type DoctorReport, type StageResult } from './types.ts';
 
 export interface FormatOptions {
   /** ANSI colours (default false; the CLI passes `process.stdout.isTTY`). */
   color?: boolean;
-  /** Show details of passing stages too (default true). */
+  /** Show details of passing and skipped stages too (default true). */
   verbose?: boolean;
 }
 
@@ -22,23 +24,35 @@ function width(s: string): number {
   return w;
 }
 const pad = (s: string, n: number) => s + ' '.repeat(Math.max(0, n - width(s)));
+const nameWidth = (lang: Lang) => Math.max(...STAGE_IDS.map((id) => width(stageName(id, lang))));
+const painter = (color: boolean | undefined) => (code: string, s: string) => (color ? `\x1b[${code}m${s}\x1b[0m` : s);
+
+/** Title and blank line. */
+export function formatHeader(lang: Lang): string {
+  return `${tr(lang, 'XiaoZhi connection doctor', '小智连接诊断')}\n\n`;
+}
+
+/** One stage: a line with mark, name, time and detail; the hint below it when the stage did not pass. */
+export function formatStage(s: StageResult, lang: Lang, opts: FormatOptions = {}): string {
+  const paint = painter(opts.color);
+  const verbose = opts.verbose ?? true;
+  const w = nameWidth(lang);
+  const time = s.status === 'skip' ? '' : `${s.ms} ms`;
+  const head = `${paint(COLOR[s.status], MARK[s.status])} ${pad(stageName(s.id, lang), w)}  ${time.padStart(8)}`;
+  const showDetail = s.status === 'fail' || s.status === 'warn' || verbose;
+  let out = showDetail ? `${head}  ${s.status === 'skip' ? paint('90', s.detail) : s.detail}` : head;
+  if (s.hint && s.status !== 'ok') out += `\n${' '.repeat(w + 14)}${paint('36', '→ ' + s.hint)}`;
+  return out + '\n';
+}
+
+/** Blank line and the one-sentence verdict. */
+export function formatSummary(report: DoctorReport, opts: FormatOptions = {}): string {
+  const lang = report.lang;
+  const prefix = report.ok ? tr(lang, 'OK: ', '正常：') : tr(lang, 'PROBLEM: ', '问题：');
+  return `\n${painter(opts.color)(report.ok ? '32' : '31', prefix + report.summary)}\n`;
+}
 
 /** Multi-line text for a terminal. */
 export function formatReport(report: DoctorReport, opts: FormatOptions = {}): string {
-  const lang = report.lang;
-  const verbose = opts.verbose ?? true;
-  const paint = (code: string, s: string) => (opts.color ? `\x1b[${code}m${s}\x1b[0m` : s);
-  const names = report.stages.map((s) => stageName(s.id, lang));
-  const nameWidth = Math.max(...names.map(width));
-  const lines: string[] = [tr(lang, 'XiaoZhi connection doctor', '小智连接诊断'), ''];
-  report.stages.forEach((s, i) => {
-    const time = s.status === 'skip' ? '' : `${s.ms} ms`;
-    const head = `${paint(COLOR[s.status], MARK[s.status])} ${pad(names[i]!, nameWidth)}  ${time.padStart(8)}`;
-    const showDetail = s.status === 'fail' || s.status === 'warn' || (verbose && s.status === 'ok') || (s.status === 'skip' && verbose);
-    lines.push(showDetail ? `${head}  ${s.status === 'skip' ? paint('90', s.detail) : s.detail}` : head);
-    if (s.hint && s.status !== 'ok') lines.push(`${' '.repeat(nameWidth + 14)}${paint('36', '→ ' + s.hint)}`);
-  });
-  lines.push('');
-  lines.push(paint(report.ok ? '32' : '31', (report.ok ? tr(lang, 'OK: ', '正常：') : tr(lang, 'PROBLEM: ', '问题：')) + report.summary));
-  return lines.join('\n') + '\n';
+  return formatHeader(report.lang) + report.stages.map((s) => formatStage(s, report.lang, opts)).join('') + formatSummary(report, opts);
 }

@@ -8,7 +8,7 @@
  * ```
  */
 export { runDoctor, exitCodeFor, type DoctorResult } from './entry.ts';
-export { formatReport, type FormatOptions } from './format-report.ts';
+export { formatHeader, formatReport, formatStage, formatSummary, type FormatOptions } from './format-report.ts';
 export { OFFICIAL_OTA_URL, OFFICIAL_WS_URL, type HostExtras, type HostOptions, type ProfileSource, type ProfileView } from './host-options.ts';
 export { tokenHint, redactUrl } from './redact.ts';
 export { STAGE_IDS, type DoctorOptions, type DoctorReport, type StageId, type StageResult, type StageStatus } from './types.ts';

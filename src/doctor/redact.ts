@@ -9,7 +9,7 @@ const SECRET_PARAMS = new Set(['authorization', 'token', 'access_token', 'access
 export function tokenHint(token: string | undefined): string {
   if (token === undefined || token === '') return '(none)';
   const t = token.startsWith('Bearer ') ? token.slice(7) : token;
-  if (t.length < 10) return '…';
+  if (t.length < 10) return '***';
   return `${t.slice(0, 4)}…${t.slice(-3)}`;
 }
 
