@@ -85,7 +85,7 @@ export function ActivationView({ api, profile, lang, onActivated, onSkip }: Prop
               t(lang, 'activationWhereDefault')
             )}
           </p>
-          {ev.message && ev.message !== ev.portalUrl && <p class="muted">{ev.message}</p>}
+          {ev.message && !ev.portalUrl && <p class="muted">{ev.message}</p>}
         </div>
       )}
       {ev?.state === 'ota' && <p class="muted">{t(lang, 'checkingOta')}</p>}

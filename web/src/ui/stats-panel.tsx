@@ -18,13 +18,13 @@ export function StatsPanel({ state, lang }: { state: VoiceState; lang: Lang }) {
         <dd data-testid="first-audio">{p?.firstAudioMs != null ? `${p.firstAudioMs.toFixed(0)} ms` : '–'}</dd>
         <dt>{t(lang, 'underruns')}</dt>
         <dd>{p?.underruns ?? 0}</dd>
-        <dt>target</dt>
+        <dt>{t(lang, 'jitterTarget')}</dt>
         <dd>{p ? `${p.targetMs} ms` : '–'}</dd>
-        <dt>codec</dt>
+        <dt>{t(lang, 'codec')}</dt>
         <dd>
           ↑{s.upCodec ?? '–'} ↓{p?.codec ?? '–'}
         </dd>
-        <dt>dropped ↑</dt>
+        <dt>{t(lang, 'uplinkDropped')}</dt>
         <dd>{s.upDropped}</dd>
       </dl>
     </section>
