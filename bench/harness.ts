@@ -33,6 +33,8 @@ export interface BenchOptions {
   gatewayCmd?: string;
   cpuProf?: boolean;
   log?: (line: string) => void;
+  /** Called after every finished step with the report so far (the CLI writes partial results). */
+  onProgress?: (report: BenchReport) => void;
 }
 
 /** One load-generator run against one fresh target. */
@@ -86,7 +88,7 @@ export interface StepResult {
 }
 
 export interface BenchReport {
-  meta: { startedAt: string; finishedAt: string; node: string; cpus: number; pinned: boolean; options: Omit<BenchOptions, 'log'>; notices: string[] };
+  meta: { startedAt: string; finishedAt: string; node: string; cpus: number; pinned: boolean; options: Omit<BenchOptions, 'log' | 'onProgress'>; notices: string[] };
   steps: StepResult[];
   summary: Record<string, { maxSessionsUnder1pct: number; stoppedAt?: number; stopReason?: string }>;
 }
@@ -218,7 +220,7 @@ export async function runBench(opts: BenchOptions): Promise<BenchReport> {
       log(`notice: ${why}`);
     } else active.add(t);
   }
-  const { log: _drop, ...optionsForReport } = opts;
+  const { log: _drop, onProgress: _drop2, ...optionsForReport } = opts;
   const report: BenchReport = {
     meta: { startedAt, finishedAt: '', node: process.version, cpus: (await import('node:os')).availableParallelism(), pinned, options: optionsForReport, notices },
     steps: [],
@@ -256,6 +258,8 @@ export async function runBench(opts: BenchOptions): Promise<BenchReport> {
           active.delete(name);
           log(`${name} stops at N=${n}: ${s.stopReason}`);
         }
+        report.meta.finishedAt = `(partial, last step ${name} N=${n} at ${new Date().toISOString()})`;
+        opts.onProgress?.(report);
       }
       if (queue.length === 0 && opts.extend && n * 2 <= opts.maxN && active.size > 0) queue.push(n * 2);
     }

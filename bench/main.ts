@@ -80,6 +80,8 @@ async function main(): Promise<void> {
     reps: Number(values.reps), rampPerSec: Number(values.ramp), idleSec: Number(values.idle), maxLoss: Number(values['max-loss']),
     maxP99Ms: Number(values['max-p99']), maxLagMs: Number(values['max-lag']), outDir, pin: !values['no-pin'],
     ...(values['gateway-cmd'] ? { gatewayCmd: values['gateway-cmd'] } : {}), cpuProf: values['cpu-prof'],
+    // Partial results after every step, so an interrupted long run still leaves its figures.
+    onProgress: (partial) => writeReport(partial, outDir),
   });
   const paths = writeReport(report, outDir);
   process.stdout.write(`${(await import('node:fs')).readFileSync(paths.md, 'utf8')}\nWrote ${paths.json}, ${paths.md}, ${paths.svg}\n`);
