@@ -5,7 +5,8 @@
  * `<ota>/activate`. Two request forms:
  *   raw:     {deviceId, clientId, activationVersion?, userAgent?, acceptLanguage?, payload?}
  *   profile: {profile, challenge?}  (headers, body and HMAC built server-side; token never returned)
- * Rate limit: token bucket per client IP + Device-Id (OTA_REQUESTS_PER_MIN, OTA_BURST) → 429 + Retry-After.
+ * Rate limit: token bucket per client IP + Device-Id (OTA_REQUESTS_PER_MIN, OTA_BURST) plus a gateway-wide
+ * bucket (20× those) → 429 + Retry-After.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { buildActivationBody, buildOtaBody, buildOtaHeaders, DEFAULT_CLIENT_INFO } from '../../device/ota-request.ts';
@@ -15,7 +16,7 @@ import { isSafeHeaderValue } from '../../protocol/identity-format.ts';
 import { activationUrl, parseOtaReply } from '../../protocol/ota.ts';
 import type { Logger } from '../../node/logger.ts';
 import type { GatewayConfig } from '../config.ts';
-import type { TokenBuckets } from '../limits.ts';
+import { TokenBuckets } from '../limits.ts';
 import { clientIp } from './client-ip.ts';
 import { OtaUpstreamError, postUpstream } from './ota-upstream.ts';
 import { tokenHint } from './profile-view.ts';
@@ -23,6 +24,8 @@ import { sendError } from './reply-error.ts';
 import { sendDeviceError } from './routes-profiles.ts';
 
 export const OTA_BODY_LIMIT_BYTES = 16 * 1024;
+/** The gateway-wide OTA budget is this many devices' worth of the per-device budget. */
+export const OTA_GLOBAL_FACTOR = 20;
 
 interface Prepared {
   otaUrl: string;
@@ -96,8 +99,11 @@ export function registerOtaRoutes(
     return { otaUrl: config.otaUrl, deviceId: deviceId as string, headers, body: payload };
   };
 
+  // All users share the gateway's egress address, so one global bucket also protects it upstream (§2.17).
+  const global = new TokenBuckets({ perMinute: config.otaRequestsPerMin * OTA_GLOBAL_FACTOR, burst: config.otaBurst * OTA_GLOBAL_FACTOR });
   const limited = (req: FastifyRequest, reply: FastifyReply, deviceId: string): boolean => {
-    const r = buckets.take(`${clientIp(req.raw, config.trustProxy)}|${deviceId}`);
+    let r = buckets.take(`${clientIp(req.raw, config.trustProxy)}|${deviceId}`);
+    if (r.ok) r = global.take('*');
     if (r.ok) return false;
     reply.header('retry-after', String(r.retryAfterSec));
     sendError(reply, 429, 'XZ_RATE_LIMITED', `OTA relay allows ${config.otaRequestsPerMin} requests per minute per device and address`);
