@@ -162,6 +162,15 @@ describe('doctor against the devserver', () => {
     expect(stage(r, 'turn').detail).toMatch(/closed during the turn/);
   });
 
+  it('names a server that stops answering during the turn (stopReading)', async () => {
+    const srv = await devserver({ auth: 'open', faults: { stopReading: true } });
+    const r = await runDoctor({ wsUrl: srv.wsUrl, ...identity(), turn: { text: 'what time is it' }, timeoutMs: 1000 });
+    expect(stage(r, 'hello').status).toBe('ok');
+    expect(r.failedStage).toBe('turn');
+    expect(stage(r, 'turn').detail).toMatch(/went quiet for 1\.0 s/);
+    expect(stage(r, 'turn').hint).toMatch(/did not take the typed text/);
+  });
+
   it('uses the OTA token in token mode and never prints it; a wrong token is named', async () => {
     const srv = await devserver({ auth: 'token' });
     const id = identity();
