@@ -103,8 +103,12 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
     }
     if (path === VISION_PATH && method === 'POST') {
       if (header(req, 'authorization') !== `Bearer ${visionToken}`) return sendJson(res, 401, { success: false, message: 'invalid vision token' });
+      // ES limits camera uploads to 5 MB (§7.7).
       let size = 0;
-      for await (const c of req) size += (c as Buffer).length;
+      for await (const c of req) {
+        size += (c as Buffer).length;
+        if (size > 5 * 1024 * 1024) return sendJson(res, 413, { success: false, message: 'image larger than 5 MB' });
+      }
       return sendJson(res, 200, { success: true, action: 'RESPONSE', response: `I received an image upload of ${size} bytes.` });
     }
     // ES answers a plain GET on its WebSocket port with 200 (§2.1).
