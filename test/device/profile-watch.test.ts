@@ -1,8 +1,9 @@
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ProfileStore, writeFileAtomic, type ProfileWatchEvent, type ProfileWatcher } from '../../src/device/index.ts';
+import { PY_CONFIG, PY_EFUSE } from './fixtures/py-xiaozhi-config.ts';
 
 let root: string;
 let watcher: ProfileWatcher | undefined;
@@ -53,5 +54,25 @@ describe('ProfileStore.watch', () => {
     await writeFileAtomic(p.paths.config, JSON.stringify(cfg, null, 2));
     const ok = await nextEvent(events);
     expect(ok.type === 'changed' && ok.profile.token).toBe('rotated-token-2');
+  });
+
+  it('a linked py-xiaozhi import: py-xiaozhi rewriting its own config.json (tmp + os.replace) is noticed', async () => {
+    const py = join(root, 'py-home', 'config');
+    await mkdir(py, { recursive: true });
+    await writeFile(join(py, 'config.json'), PY_CONFIG);
+    await writeFile(join(py, 'efuse.json'), PY_EFUSE);
+    const store = new ProfileStore({ dataDir: join(root, 'data') });
+    await store.importProfile({ from: join(root, 'py-home'), name: 'desk', link: true });
+    const events: ProfileWatchEvent[] = [];
+    watcher = await store.watch('desk', (e) => events.push(e), { debounceMs: 50 });
+
+    // What py-xiaozhi's _save_config does: write config.tmp, then os.replace onto config.json.
+    const cfg = JSON.parse(PY_CONFIG);
+    cfg.SYSTEM_OPTIONS.NETWORK.WEBSOCKET_ACCESS_TOKEN = 'from-py-xiaozhi-ota';
+    await writeFile(join(py, 'config.tmp'), JSON.stringify(cfg, null, 2));
+    await rename(join(py, 'config.tmp'), join(py, 'config.json'));
+    const ev = await nextEvent(events);
+    expect(ev).toMatchObject({ type: 'changed', tokenChanged: true });
+    expect(ev.type === 'changed' && ev.profile.token).toBe('from-py-xiaozhi-ota');
   });
 });
