@@ -23,6 +23,12 @@ import type { DevServerEventMap, Faults } from './types.ts';
 const MAX_TURN_SAMPLES = 16000 * 60;
 const DROP_AFTER_PACKETS = 3;
 
+/** The usable parts of a hello the schema refused (only `features.mcp` matters to us). */
+function lenientHello(text: string): ClientHello {
+  const raw = JSON.parse(text) as { features?: { mcp?: unknown } };
+  return { type: 'hello', ...(raw.features?.mcp === true ? { features: { mcp: true } } : {}) };
+}
+
 export interface SessionDeps {
   id: string;
   ws: WebSocket;
@@ -107,7 +113,14 @@ export class Session {
 
   #onText(text: string): void {
     const parsed = parseClientMessage(text);
-    if (parsed.kind === 'error') return this.#error(parsed.detail);
+    if (parsed.kind === 'error') {
+      // Tolerant like ES: a hello with odd fields (version 4, audio_params.format "pcm") still opens the session.
+      if (parsed.code === 'XZ_INVALID_MESSAGE' && parsed.detail.startsWith('hello:')) {
+        this.#d.log.info({ conn: this.id, detail: parsed.detail }, 'non-standard hello accepted');
+        return this.#onHello(lenientHello(text));
+      }
+      return this.#error(parsed.detail);
+    }
     if (parsed.kind === 'unknown') {
       if (parsed.type === 'ping') return this.#send({ type: 'pong', timestamp: new Date().toISOString() });
       return this.#error(`unknown message type "${parsed.type.slice(0, 40)}"`);

@@ -42,6 +42,18 @@ describe('auth: open', () => {
     c.ws.close();
   });
 
+  it('accepts a non-standard hello (ES web client shape, odd version, pcm format) with defaults', async () => {
+    const c = connect(s.wsUrl, { headers: deviceHeaders() });
+    await c.opened;
+    c.send({ type: 'hello', version: 4, device_id: MAC, device_name: 'web', token: 'x', audio_params: { format: 'pcm', sample_rate: 16000 } });
+    const hello = await c.waitFor((m) => m.type === 'hello');
+    expect(hello).toMatchObject({ version: 1, transport: 'websocket' });
+    c.send({ type: 'ping' });
+    await c.waitFor((m) => m.type === 'pong');
+    expect(c.texts.some((t) => t.json?.type === 'error')).toBe(false);
+    c.ws.close();
+  });
+
   it('without a device id sends ES\'s text frame and closes 1000', async () => {
     const c = connect(s.wsUrl);
     const closed = await c.closed;
