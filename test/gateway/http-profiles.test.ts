@@ -72,6 +72,8 @@ describe('profile API', () => {
     expect(JSON.parse(exported.configJson).SYSTEM_OPTIONS.NETWORK.WEBSOCKET_ACCESS_TOKEN).toBe(SECRET_TOKEN);
     expect(JSON.parse(exported.configJson).WAKE_WORD_OPTIONS).toEqual({ USE_WAKE_WORD: true }); // unknown keys kept
     expect(JSON.parse(exported.efuseJson).hmac_key).toBe('f'.repeat(64));
+    expect((await fetch(`${gw.url}/api/profiles/from-py-xiaozhi/export`, { headers: { 'sec-fetch-site': 'cross-site' } })).status).toBe(403);
+    expect((await fetch(`${gw.url}/api/profiles/from-py-xiaozhi/export`, { headers: { origin: 'https://evil.example' } })).status).toBe(403);
 
     expect((await fetch(`${gw.url}/api/profiles/kitchen-speaker`, { method: 'DELETE' })).status).toBe(204);
     expect((await fetch(`${gw.url}/api/profiles/kitchen-speaker`, { method: 'DELETE' })).status).toBe(404);

@@ -12,6 +12,7 @@ import { DeviceError, isDeviceError } from '../../device/errors.ts';
 import { slugifyProfileName } from '../../device/profile-paths.ts';
 import type { ProfileStore } from '../../device/profile-store.ts';
 import type { GatewayConfig } from '../config.ts';
+import { isSameOriginWrite } from './origin.ts';
 import { summarizeProfile } from './profile-view.ts';
 import { sendError } from './reply-error.ts';
 
@@ -109,10 +110,17 @@ export function registerProfileRoutes(app: FastifyInstance, deps: { config: Gate
     return reply.code(204).send();
   }));
 
-  app.get('/api/profiles/:name/export', guarded(async ({ params }, reply) => {
+  app.get('/api/profiles/:name/export', async (req, reply) => {
+    // Secrets inside: refuse anything a browser marks as cross-site, even for a GET.
+    if (!isSameOriginWrite(req.raw, config.allowedOrigins)) {
+      return sendError(reply, 403, 'XZ_ORIGIN_FORBIDDEN', 'profile export is only available to the gateway\'s own pages');
+    }
+    return exportRoute(req, reply);
+  });
+  const exportRoute = guarded(async ({ params }, reply) => {
     const files = await store.readFiles(params['name']!);
     return reply.header('cache-control', 'no-store').send({ configJson: files.config, efuseJson: files.efuse });
-  }));
+  });
 }
 
 /** undefined when absent, false when invalid. */
