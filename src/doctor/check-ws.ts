@@ -4,6 +4,7 @@
  * diagnosed as the protocol notes say (§2.7): not activated / unknown device, never "bad token".
  */
 import { DEFAULT_UPLINK_AUDIO } from '../protocol/audio-params.ts';
+import type { ProtocolVersion } from '../protocol/binary-frame.ts';
 import { describeCloseCode, XZ_ERRORS, type Lang } from '../protocol/errors.ts';
 import { isMacShaped, PLACEHOLDER_DEVICE_IDS } from '../protocol/identity-format.ts';
 import type { ServerHello } from '../protocol/messages.ts';
@@ -15,8 +16,8 @@ import type { DoctorOptions } from './types.ts';
 import { WsProbe, type ProbeEvent } from './ws-probe.ts';
 
 /** The four handshake headers (§2.2). The token gets `Bearer ` unless it already holds a space, like the firmware. */
-export function handshakeHeaders(opts: DoctorOptions, token: string | undefined): Record<string, string> {
-  const h: Record<string, string> = { 'Protocol-Version': '1', 'Device-Id': opts.deviceId ?? '', 'Client-Id': opts.clientId ?? '' };
+export function handshakeHeaders(opts: DoctorOptions, token: string | undefined, version: ProtocolVersion = 1): Record<string, string> {
+  const h: Record<string, string> = { 'Protocol-Version': String(version), 'Device-Id': opts.deviceId ?? '', 'Client-Id': opts.clientId ?? '' };
   if (token) h.Authorization = token.includes(' ') ? token : `Bearer ${token}`;
   return h;
 }
@@ -27,9 +28,9 @@ export interface UpgradeCheck {
 }
 
 /** Stage 6: open the WebSocket. */
-export async function checkUpgrade(url: string, opts: DoctorOptions, token: string | undefined, signal: AbortSignal, lang: Lang): Promise<UpgradeCheck> {
+export async function checkUpgrade(url: string, opts: DoctorOptions, token: string | undefined, version: ProtocolVersion, signal: AbortSignal, lang: Lang): Promise<UpgradeCheck> {
   const shown = redactUrl(url);
-  const r = await WsProbe.open(url, { headers: handshakeHeaders(opts, token), ca: opts.ca, signal });
+  const r = await WsProbe.open(url, { headers: handshakeHeaders(opts, token, version), ca: opts.ca, signal });
   if (r.ok) {
     return { probe: r.probe, outcome: { status: 'ok', detail: tr(lang, `${shown} upgraded (101 Switching Protocols)`, `${shown} 已升级（101 Switching Protocols）`), data: { url: shown } } };
   }
@@ -93,9 +94,9 @@ function closeHint(opts: DoctorOptions, lang: Lang): string {
  * Stage 7: send hello, wait `timeoutMs` for the answer, then watch `settleMs` for an immediate close
  * (the official cloud's way of turning away unknown or unactivated devices).
  */
-export async function checkHello(probe: WsProbe, opts: DoctorOptions, token: string | undefined, waitSignal: AbortSignal, settleMs: number, lang: Lang): Promise<HelloCheck> {
+export async function checkHello(probe: WsProbe, opts: DoctorOptions, token: string | undefined, version: ProtocolVersion, waitSignal: AbortSignal, settleMs: number, lang: Lang): Promise<HelloCheck> {
   const t0 = performance.now();
-  probe.send({ ...CLIENT_HELLO });
+  probe.send({ ...CLIENT_HELLO, version }); // hello version = Protocol-Version (§3.1)
   const got = await probe.waitFor(0, (e) => {
     if (e.kind === 'message' && e.message.type === 'hello') return e;
     if (e.kind === 'close' || e.kind === 'error') return e;

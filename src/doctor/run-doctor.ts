@@ -4,6 +4,7 @@
  * so every report lists all eight. Each stage has its own deadline (default 10 s).
  */
 import type { Lang } from '../protocol/errors.ts';
+import type { ProtocolVersion } from '../protocol/binary-frame.ts';
 import type { OtaReply } from '../protocol/ota.ts';
 import { checkActivation, checkOta } from './check-ota.ts';
 import { checkConfig, type StageOutcome } from './check-config.ts';
@@ -95,12 +96,16 @@ export async function runStages(options: DoctorOptions, preflight?: StageOutcome
       const wsUrl = options.wsUrl ?? reply?.websocket?.url;
       const otaToken = reply?.websocket?.token;
       const token = otaToken || options.token || undefined;
+      // The OTA `websocket.version` selects the binary framing, as the firmware does (§2.2); else 1.
+      const v = reply?.websocket?.version;
+      const version: ProtocolVersion = v === 2 || v === 3 ? v : 1;
       const up = await stage('ws-upgrade', async (s): Promise<UpgradeCheck> => {
         if (!wsUrl) {
           return wrap({ status: 'fail', detail: tr(lang, 'there is no WebSocket URL: none was given and the OTA reply has none', '没有 WebSocket 地址：既未提供，OTA 回复中也没有'),
             hint: tr(lang, 'pass --url, or configure the server to hand out a websocket URL in its OTA reply', '请通过 --url 提供，或配置服务器在 OTA 回复中下发 websocket 地址') });
         }
-        const r = await checkUpgrade(wsUrl, options, token, s, lang);
+        const r = await checkUpgrade(wsUrl, options, token, version, s, lang);
+        if (r.outcome.data) r.outcome.data.protocolVersion = version;
         if (r.outcome.data) r.outcome.data.tokenSource = otaToken ? 'ota' : options.token ? 'option' : 'none';
         if (!options.wsUrl && reply?.websocket) r.outcome.data = { ...r.outcome.data, urlSource: 'ota' };
         return r;
@@ -108,7 +113,7 @@ export async function runStages(options: DoctorOptions, preflight?: StageOutcome
       if (!up?.probe) return;
       probe = up.probe;
       const p = probe;
-      const hello = await stage('hello', (s) => checkHello(p, options, token, s, Math.min(SETTLE_MS, timeoutMs), lang));
+      const hello = await stage('hello', (s) => checkHello(p, options, token, version, s, Math.min(SETTLE_MS, timeoutMs), lang));
       if (!hello) return;
 
       if (!options.turn) {

@@ -73,6 +73,20 @@ describe('OTA stage', () => {
   });
 });
 
+describe('OTA-driven WebSocket settings', () => {
+  it('connects to the URL from the OTA reply with its token and Protocol-Version', async () => {
+    dev = await startDevServer({ port: 0, logger: false, auth: 'open' });
+    const versions: number[] = [];
+    dev.events.on('connection', (c) => versions.push(c.protocolVersion));
+    const { url } = await serve(200, 'application/json', JSON.stringify({ websocket: { url: dev.wsUrl, token: 'test-token', version: 3 } }));
+    const r = await runDoctor({ otaUrl: url, ...identity(), turn: { text: 'hello there' }, timeoutMs: 5000 });
+    expect(r.ok).toBe(true);
+    expect(versions).toEqual([3]);
+    expect(stage(r, 'ws-upgrade').data).toMatchObject({ protocolVersion: 3, urlSource: 'ota', tokenSource: 'ota' });
+    expect(stage(r, 'turn').data?.audioPackets).toBeGreaterThan(0);
+  });
+});
+
 describe('other network stages', () => {
   it('names an unresolvable host at DNS', async () => {
     const r = await runDoctor({ wsUrl: 'wss://no-such-host.invalid/xiaozhi/v1/', ...identity(), token: 'test-token', timeoutMs: 3000 });
