@@ -55,7 +55,7 @@ describe('keepalive', () => {
     const ms = Date.now() - t0;
     expect(closed.code).toBe(1011);
     expect(closed.reason).toMatch(/server leg/);
-    expect(ms).toBeLessThan(INTERVAL * 4 + 500); // two missed pongs, plus the phase of the shared timer
+    expect(ms).toBeLessThan(INTERVAL * 4 + 2000); // two missed pongs, plus the phase of the shared timer
     await waitFor(() => h.relay.sessionCount() === 0);
     const rec = h.relay.recentSessions().at(-1)!;
     expect(rec.diagnosis?.code).toBe('XZ_KEEPALIVE_TIMEOUT');
@@ -68,8 +68,8 @@ describe('keepalive', () => {
     const c = await openSession(`ws://127.0.0.1:${clientProxy.port}/ws`);
     const t0 = Date.now();
     clientProxy.blackHole();
-    await waitFor(() => up.closes.length > before, INTERVAL * 4 + 1000, 'upstream closed');
-    expect(Date.now() - t0).toBeLessThan(INTERVAL * 4 + 500);
+    await waitFor(() => up.closes.length > before, INTERVAL * 4 + 3000, 'upstream closed');
+    expect(Date.now() - t0).toBeLessThan(INTERVAL * 4 + 2000);
     expect(up.closes.at(-1)).toEqual({ code: 1001, reason: 'client keepalive timeout' });
     await waitFor(() => h.relay.sessionCount() === 0);
     expect(h.metrics.keepaliveTerminations.get({ side: 'client' })).toBe(1);

@@ -38,6 +38,33 @@ describe('limits', () => {
   });
 });
 
+describe('early bytes', () => {
+  test('more than 256 KiB sent before the upstream opened → 101 then Close 1013 (no upstream session)', async () => {
+    dev.setFaults({ handshakeDelayMs: 1000 });
+    try {
+      const { randomBytes } = await import('node:crypto');
+      const s = connect(h.port, '127.0.0.1');
+      s.on('error', () => {});
+      const chunks: Buffer[] = [];
+      s.on('data', (d: Buffer) => chunks.push(d));
+      const ended = new Promise((r) => s.once('close', r));
+      await new Promise((r) => s.once('connect', r));
+      s.write(`GET /ws HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: ${randomBytes(16).toString('base64')}\r\nSec-WebSocket-Version: 13\r\n\r\n`);
+      s.write(Buffer.alloc(300 * 1024, 0x81)); // a non-browser client that does not wait for 101
+      await ended;
+      const all = Buffer.concat(chunks);
+      expect(all.toString('latin1')).toMatch(/^HTTP\/1\.1 101 /);
+      const body = all.subarray(all.indexOf('\r\n\r\n') + 4);
+      expect(body[0]).toBe(0x88); // Close frame
+      expect(body.readUInt16BE(2)).toBe(1013);
+      await waitFor(() => h.relay.sessionCount() === 0);
+      expect(h.relay.recentSessions().at(-1)!.diagnosis?.code).toBe('XZ_OVERLOADED');
+    } finally {
+      dev.setFaults({ handshakeDelayMs: 0 });
+    }
+  });
+});
+
 describe('browsers that vanish mid-handshake leave nothing behind', () => {
   test('RST before the upgrade request, during the upstream dial, and right after open (100 each)', async () => {
     const base = dev.connectionCount();
