@@ -149,22 +149,24 @@ describe('relay through the devserver', () => {
     expect(json(c.messages[0]!).type).toBe('hello');
   });
 
-  test('noHello: the server never answers → the diagnosis says the hello went unanswered', async () => {
-    dev.setFaults({ noHello: true, closeAfterHello: false });
+  test('noHello: the server never answers → 4030 after the hello timeout; the upstream gets 1000', async () => {
+    const own = await startRelayHarness(target(dev.wsUrl), { helloTimeoutMs: 300 });
+    dev.setFaults({ noHello: true });
     try {
-      const c = await (async () => {
-        const c = connectClient(h.url);
-        c.ws.on('open', () => c.ws.send(HELLO));
-        await c.opened;
-        return c;
-      })();
-      await waitFor(() => h.relay.recentSessions().some((s) => s.state === 'open' && s.helloSent), 3000);
-      c.ws.close(1000);
-      await c.closed;
-      const rec = h.relay.recentSessions().at(-1)!;
-      expect(rec).toMatchObject({ helloSent: true, helloAnswered: false });
+      const upClosed = new Promise<number>((r) => dev.events.once('closed', (e) => r(e.code)));
+      const c = connectClient(own.url);
+      c.ws.on('open', () => c.ws.send(HELLO));
+      const t0 = Date.now();
+      const closed = await c.closed;
+      expect(closed.code).toBe(4030);
+      expect(Date.now() - t0).toBeGreaterThanOrEqual(250);
+      expect(closed.reason).toMatch(/did not answer the hello/);
+      expect(await upClosed).toBe(1000);
+      await waitFor(() => own.relay.sessionCount() === 0);
+      expect(own.relay.recentSessions().at(-1)).toMatchObject({ helloSent: true, helloAnswered: false, diagnosis: { code: 'XZ_HELLO_TIMEOUT' } });
     } finally {
       dev.setFaults({ noHello: false });
+      await own.close();
     }
   });
 

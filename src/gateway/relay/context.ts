@@ -14,6 +14,7 @@ export interface ResolvedRelayOptions {
   hardBufferedBytes: number;
   audioDropAfterMs: number;
   closeTimeoutMs: number;
+  helloTimeoutMs: number;
   /** Bytes a client may send before the upstream opens (early-queue bound). */
   earlyBytes: number;
 }

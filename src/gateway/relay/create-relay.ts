@@ -28,6 +28,7 @@ export function resolveOptions(o: RelayOptions): ResolvedRelayOptions {
     hardBufferedBytes: o.hardBufferedBytes ?? 256 * 1024,
     audioDropAfterMs: o.audioDropAfterMs ?? 2_000,
     closeTimeoutMs: o.closeTimeoutMs ?? 5_000,
+    helloTimeoutMs: o.helloTimeoutMs ?? 10_000,
     earlyBytes: o.earlyQueue?.bytes ?? 256 * 1024,
   };
 }

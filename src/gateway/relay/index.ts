@@ -59,6 +59,12 @@ export interface RelayOptions {
   audioDropAfterMs?: number;
   /** Hard cap of bytes queued towards one destination before the session closes 1013. Default 262144. */
   hardBufferedBytes?: number;
+  /**
+   * The server must answer the client's hello within this long, else the browser gets 4030
+   * (XZ_HELLO_TIMEOUT) and the upstream 1000 — the device's own rule (protocol §2.6). 0 disables.
+   * Default 10000.
+   */
+  helloTimeoutMs?: number;
   /** Close frames are awaited this long before a leg is terminated. Default 5000. */
   closeTimeoutMs?: number;
 }

@@ -37,6 +37,7 @@ function onClientMessage(this: Leg, data: Buffer, isBinary: boolean): void {
     if (!s.helloSent && helloType(data) !== null) {
       s.helloSent = true;
       s.clientHelloAt = Date.now();
+      s.armHelloTimer();
     }
   }
   s.up.forward(s.ctx, data, isBinary);
@@ -56,6 +57,7 @@ function onUpstreamMessage(this: Leg, data: Buffer, isBinary: boolean): void {
       if (hello !== null) {
         s.helloAnswered = true;
         s.serverHelloAt = Date.now();
+        s.clearHelloTimer();
         s.sessionIdSeen = typeof hello.session_id === 'string' && hello.session_id !== '';
         if (s.clientHelloAt) s.ctx.metrics.helloRoundTripSeconds.observe((s.serverHelloAt - s.clientHelloAt) / 1000);
       }

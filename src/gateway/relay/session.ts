@@ -64,6 +64,8 @@ export class Session {
   diagnosis: Diagnosis | undefined;
   dialFailure: DialFailure | undefined;
   private closeTimer: NodeJS.Timeout | undefined;
+  /** Runs only between the client hello and the server hello. */
+  private helloTimer: NodeJS.Timeout | undefined;
   // Held only while dialing.
   private pending: { req: IncomingMessage; socket: Duplex; head: Buffer } | undefined;
 
@@ -310,6 +312,27 @@ export class Session {
     if (this.pending) this.pending.socket.destroy();
   }
 
+  armHelloTimer(): void {
+    if (this.helloAnswered || this.ctx.o.helloTimeoutMs <= 0 || this.helloTimer) return;
+    this.helloTimer = setTimeout(helloTimedOut, this.ctx.o.helloTimeoutMs, this);
+    this.helloTimer.unref();
+  }
+
+  clearHelloTimer(): void {
+    if (this.helloTimer) clearTimeout(this.helloTimer);
+    this.helloTimer = undefined;
+  }
+
+  /** The server never answered the hello: say so (4030) instead of leaving the page to guess. */
+  helloTimeout(): void {
+    this.helloTimer = undefined;
+    if (this.state !== 'open' || this.helloAnswered) return;
+    this.diagnosis ??= diagnosisOf('XZ_HELLO_TIMEOUT');
+    this.state = 'closing';
+    this.closeClient(4030, catalogueReason('XZ_HELLO_TIMEOUT'));
+    this.closeUpstream(1000, 'hello not answered');
+  }
+
   armCloseTimer(): void {
     if (this.closeTimer) return;
     this.closeTimer = setTimeout(terminateSession, this.ctx.o.closeTimeoutMs, this);
@@ -326,10 +349,15 @@ export class Session {
     this.state = 'closed';
     this.closedAt = Date.now();
     if (this.closeTimer) clearTimeout(this.closeTimer);
+    this.clearHelloTimer();
     this.up.release(this.ctx);
     this.down.release(this.ctx);
     this.ctx.sessionEnded(this);
   }
+}
+
+function helloTimedOut(s: Session): void {
+  s.helloTimeout();
 }
 
 function terminateSession(s: Session): void {
