@@ -8,6 +8,34 @@ import { connect, deviceHeaders, sleep } from './client.ts';
 
 const wav = parseWav(readFileSync(new URL('../fixtures/speech-16k.wav', import.meta.url)));
 
+/** 20 ms RMS envelope. */
+function envelope(pcm: Int16Array, rate: number): number[] {
+  const win = rate / 50;
+  const out: number[] = [];
+  for (let i = 0; i + win <= pcm.length; i += win) {
+    let sum = 0;
+    for (let j = i; j < i + win; j++) sum += pcm[j]! * pcm[j]!;
+    out.push(Math.sqrt(sum / win));
+  }
+  return out;
+}
+
+/** Best Pearson correlation of two envelopes over lags of ±5 windows (±100 ms). */
+function bestCorrelation(a: number[], b: number[]): number {
+  let best = -1;
+  for (let lag = -5; lag <= 5; lag++) {
+    const xs: number[] = [];
+    const ys: number[] = [];
+    for (let i = 0; i < a.length; i++) { const j = i + lag; if (j >= 0 && j < b.length) { xs.push(a[i]!); ys.push(b[j]!); } }
+    const mx = xs.reduce((p, x) => p + x, 0) / xs.length;
+    const my = ys.reduce((p, y) => p + y, 0) / ys.length;
+    let num = 0, dx = 0, dy = 0;
+    for (let i = 0; i < xs.length; i++) { num += (xs[i]! - mx) * (ys[i]! - my); dx += (xs[i]! - mx) ** 2; dy += (ys[i]! - my) ** 2; }
+    best = Math.max(best, num / Math.sqrt(dx * dy));
+  }
+  return best;
+}
+
 /** The test's own measurement of the speech span: first to last 10 ms window above −40 dBFS. */
 function measureSpeechMs(pcm: Int16Array, rate: number): number {
   const win = rate / 100;
@@ -87,6 +115,11 @@ describe.concurrent('voice turns with real Opus', () => {
       expect(c.audio.every((a) => a.payload.length > 0)).toBe(true);
       expect(Math.abs((pcm.length / 24) - speechMs)).toBeLessThanOrEqual(120);
       expect(Math.abs(measureSpeechMs(pcm, 24000) - speechMs)).toBeLessThanOrEqual(150);
+      // what came back is what went in: the loudness contours of sent speech and reply match
+      const sent = envelope(wav.samples.subarray(8000), 16000); // minus the fixture's 0.5 s lead-in
+      const back = envelope(pcm, 24000);
+      expect(bestCorrelation(sent, back)).toBeGreaterThan(0.9);
+      expect(bestCorrelation(sent, [...back].reverse())).toBeLessThan(0.6); // the measure can tell
       c.ws.close();
     });
   }
