@@ -59,6 +59,13 @@ export async function registerPageRoutes(app: FastifyInstance, deps: PagesDeps):
     });
   }
 
+  // Browsers ask for it on every page; an empty answer keeps consoles clean.
+  app.get('/favicon.ico', async (_req, reply) => {
+    const ico = join(webDir, 'favicon.ico');
+    if (existsSync(ico)) return reply.type('image/x-icon').send(readFileSync(ico));
+    return reply.code(204).send();
+  });
+
   app.get('/health', async () => ({
     status: 'ok',
     service: 'xiaozhi-websocket-proxy',
