@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig, resolveConfig } from '../../src/gateway/config.ts';
+import { createGateway } from '../../src/gateway/gateway.ts';
 import { parseEnvFile } from '../../src/gateway/config-env-file.ts';
 
 function dirWithEnv(text?: string): string {
@@ -76,6 +77,11 @@ describe('gateway config', () => {
     const short = problemsOf(() => resolveConfig({ HOST: '0.0.0.0', ACCESS_KEY: 'short-key' }));
     expect(short.join('\n')).toContain('ACCESS_KEY');
     expect(short.join('\n')).not.toContain('short-key');
+  });
+
+  it('the programmatic API enforces the same exposure rule before building anything', async () => {
+    await expect(createGateway({ host: '0.0.0.0', dataDir: dirWithEnv() }, { logger: false })).rejects.toThrow(ConfigError);
+    await expect(createGateway({ host: '10.1.2.3', allowOpenGateway: false, dataDir: dirWithEnv() }, { logger: false })).rejects.toThrow(/ACCESS_KEY/);
   });
 
   it('boolean flags, TLS pairs and TRUST_PROXY are validated', () => {
