@@ -131,3 +131,16 @@ describe('access key', () => {
     expect(info['accessKeyRequired']).toBe(true);
   });
 });
+
+describe('loopback aliases', () => {
+  it('a page on http://localhost:PORT may connect to ws://127.0.0.1:PORT (original hard-coded URL); other ports may not', async () => {
+    const g = await startTestGateway({ backendWsUrl: 'ws://127.0.0.1:9/never', maxNewSessionsPerIpPerSec: 1000 });
+    try {
+      expect((await openWs(`${g.wsBase}/api/ws-proxy`, { origin: `http://localhost:${g.port}` }).closed).code).toBe(4000);
+      expect((await openWs(`${g.wsBase}/api/ws-proxy`, { origin: `http://localhost:${g.port + 1}` }).refused).status).toBe(403);
+      expect((await openWs(`${g.wsBase}/api/ws-proxy`, { origin: 'http://localhost' }).refused).status).toBe(403);
+    } finally {
+      await g.close();
+    }
+  });
+});

@@ -21,6 +21,9 @@ export function checkOrigin(req: IncomingMessage, allowedOrigins: readonly strin
   if (u.protocol !== 'http:' && u.protocol !== 'https:') return 'forbidden';
   const host = (req.headers.host ?? '').toLowerCase();
   if (host && u.host.toLowerCase() === host) return 'same';
+  // localhost / 127.0.0.1 / [::1] on the same port are one origin for our purposes: the original pages
+  // hard-code ws://127.0.0.1:8080 and are often opened as http://localhost:8080.
+  if (host && isLoopbackHostPort(u.host) && isLoopbackHostPort(host) && portOf(u) === portOf(new URL(`http://${host}`))) return 'same';
   return allowedOrigins.includes(u.origin) ? 'listed' : 'forbidden';
 }
 
@@ -35,4 +38,13 @@ export function isSameOriginWrite(req: IncomingMessage, allowedOrigins: readonly
     return checkOrigin(req, allowedOrigins) === 'listed';
   }
   return checkOrigin(req, allowedOrigins) !== 'forbidden';
+}
+
+function isLoopbackHostPort(hostPort: string): boolean {
+  const h = hostPort.toLowerCase().replace(/:\d+$/, '').replace(/^\[|\]$/g, '');
+  return h === 'localhost' || h === '::1' || /^127\.\d+\.\d+\.\d+$/.test(h);
+}
+
+function portOf(u: URL): string {
+  return u.port || (u.protocol === 'https:' ? '443' : '80');
 }
