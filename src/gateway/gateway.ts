@@ -122,7 +122,7 @@ export async function createGateway(input: GatewayConfigInput = {}, options: Gat
   registerSessionApi(app, { config, store, tickets, relay, access, loginBuckets, version: GATEWAY_VERSION });
   registerProfileRoutes(app, { config, store, onChange: () => void watchers.refresh() });
   registerActivationRoutes(app, { store, jobs });
-  registerOtaRoutes(app, { config, store, buckets: otaBuckets, logger });
+  registerOtaRoutes(app, { config, store, buckets: otaBuckets, logger, metrics });
   registerDoctorRoute(app, { config, store });
 
   app.server.on('upgrade', createUpgradeHandler({

@@ -61,6 +61,8 @@ describe('same-origin OTA / activation relay against the devserver', () => {
     expect(statuses).toEqual([200, 200, 200, 429]);
     expect(Number(retryAfter)).toBeGreaterThanOrEqual(1);
     expect((await fetch(`${gw.url}/api/ota`, post(raw(10)))).status).toBe(200); // another device has its own bucket
+    const metrics = await (await fetch(`${gw.url}/metrics`)).text();
+    expect(metrics).toMatch(/xiaozhi_gateway_ota_relay_requests_total\{route="\/api\/ota",outcome="429"\} 1/);
   });
 
   it('bad input is refused before any upstream call; upstream HTTP errors become 502', async () => {

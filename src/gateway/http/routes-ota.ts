@@ -16,6 +16,7 @@ import { isSafeHeaderValue } from '../../protocol/identity-format.ts';
 import { activationUrl, parseOtaReply } from '../../protocol/ota.ts';
 import type { Logger } from '../../node/logger.ts';
 import type { GatewayConfig } from '../config.ts';
+import { Counter, type GatewayMetrics } from '../metrics.ts';
 import { TokenBuckets } from '../limits.ts';
 import { clientIp } from './client-ip.ts';
 import { OtaUpstreamError, postUpstream } from './ota-upstream.ts';
@@ -37,9 +38,16 @@ interface Prepared {
 
 export function registerOtaRoutes(
   app: FastifyInstance,
-  deps: { config: GatewayConfig; store: ProfileStore; buckets: TokenBuckets; logger: Logger },
+  deps: { config: GatewayConfig; store: ProfileStore; buckets: TokenBuckets; logger: Logger; metrics: GatewayMetrics },
 ): void {
   const { config, store, buckets, logger } = deps;
+  const requests = deps.metrics.registry.register(
+    new Counter('xiaozhi_gateway_ota_relay_requests_total', 'OTA relay requests by route and outcome.', ['route', 'outcome']),
+  );
+  app.addHook('onResponse', async (req, reply) => {
+    const route = req.routeOptions.url;
+    if (route === '/api/ota' || route === '/api/ota/activate') requests.inc({ route, outcome: String(reply.statusCode) });
+  });
 
   const prepare = async (req: FastifyRequest, reply: FastifyReply, kind: 'ota' | 'activate'): Promise<Prepared | null> => {
     const b = (req.body ?? {}) as Record<string, unknown>;
