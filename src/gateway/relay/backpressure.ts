@@ -10,6 +10,7 @@
 import WebSocket from 'ws';
 import type { CounterChild } from '../metrics.ts';
 import type { RelayContext } from './context.ts';
+import { overloaded } from './session-ends.ts';
 import type { Session } from './session.ts';
 
 const BINARY = Object.freeze({ binary: true });
@@ -75,7 +76,7 @@ export class Pipe {
       this.queueAudioBytes += data.length;
       while (this.queueAudioBytes > ctx.o.maxBufferedBytes) this.dropOldestAudio();
     } else if (dest.bufferedAmount + this.queueBytes > ctx.o.hardBufferedBytes) {
-      this.s.overloaded(this.dir);
+      overloaded(this.s, this.dir);
     }
   }
 

@@ -10,6 +10,7 @@ import { catalogueReason } from '../diagnosis.ts';
 import { bindHotCounters, type RelayContext, type ResolvedRelayOptions } from './context.ts';
 import type { Pipe } from './backpressure.ts';
 import type { Relay, RelayOptions, SessionRecord, UpstreamTarget } from './index.ts';
+import { killLeg } from './session-ends.ts';
 import { Session } from './session.ts';
 import { closeLogFields, snapshot } from './session-record.ts';
 
@@ -124,8 +125,8 @@ export function createRelay(options: RelayOptions): Relay {
   function keepaliveTick(): void {
     for (const s of sessions) {
       if (s.state !== 'open') continue;
-      if (s.clientAwait >= 2) s.killLeg('client');
-      else if (s.upstreamAwait >= 2) s.killLeg('upstream');
+      if (s.clientAwait >= 2) killLeg(s, 'client');
+      else if (s.upstreamAwait >= 2) killLeg(s, 'upstream');
       else {
         ping(s.client);
         ping(s.upstream);

@@ -14,6 +14,7 @@ import {
   isPlaceholderToken, type Diagnosis,
 } from '../diagnosis.ts';
 import { Pipe } from './backpressure.ts';
+import { helloTimedOut } from './session-ends.ts';
 import type { RelayContext } from './context.ts';
 import type { UpstreamTarget } from './index.ts';
 import { clientHandlers, upstreamHandlers, kSession, type Leg } from './session-handlers.ts';
@@ -264,31 +265,6 @@ export class Session {
     this.maybeFinish();
   }
 
-  /** A leg missed two pongs: terminate it (no closing handshake with a dead peer) and close the other. */
-  killLeg(side: 'client' | 'upstream'): void {
-    this.diagnosis ??= diagnosisOf('XZ_KEEPALIVE_TIMEOUT');
-    this.ctx.metrics.keepaliveTerminations.inc({ side });
-    if (this.state === 'open') this.state = 'closing';
-    if (side === 'upstream') {
-      this.upstreamClose ??= { code: 1006, reason: 'keepalive timeout', by: 'gateway' };
-      this.upstream?.terminate();
-      this.closeClient(1011, catalogueReason('XZ_KEEPALIVE_TIMEOUT', 'server leg'));
-    } else {
-      this.clientClose ??= { code: 1006, reason: 'keepalive timeout', by: 'gateway' };
-      this.client?.terminate();
-      this.closeUpstream(1001, 'client keepalive timeout');
-    }
-  }
-
-  /** JSON could not be delivered within the hard bound: close 1013 rather than drop it silently. */
-  overloaded(dir: 'up' | 'down'): void {
-    this.diagnosis ??= diagnosisOf('XZ_OVERLOADED');
-    if (this.state === 'open') this.state = 'closing';
-    const who = dir === 'down' ? 'browser not reading' : 'server not reading';
-    this.closeClient(1013, catalogueReason('XZ_OVERLOADED', who));
-    this.closeUpstream(1001, `gateway overloaded (${who})`);
-  }
-
   /** Graceful shutdown: browsers get 1012, upstreams 1001. */
   shutdown(): void {
     this.diagnosis ??= diagnosisOf('XZ_SHUTTING_DOWN');
@@ -323,16 +299,6 @@ export class Session {
     this.helloTimer = undefined;
   }
 
-  /** The server never answered the hello: say so (4030) instead of leaving the page to guess. */
-  helloTimeout(): void {
-    this.helloTimer = undefined;
-    if (this.state !== 'open' || this.helloAnswered) return;
-    this.diagnosis ??= diagnosisOf('XZ_HELLO_TIMEOUT');
-    this.state = 'closing';
-    this.closeClient(4030, catalogueReason('XZ_HELLO_TIMEOUT'));
-    this.closeUpstream(1000, 'hello not answered');
-  }
-
   armCloseTimer(): void {
     if (this.closeTimer) return;
     this.closeTimer = setTimeout(terminateSession, this.ctx.o.closeTimeoutMs, this);
@@ -354,10 +320,6 @@ export class Session {
     this.down.release(this.ctx);
     this.ctx.sessionEnded(this);
   }
-}
-
-function helloTimedOut(s: Session): void {
-  s.helloTimeout();
 }
 
 function terminateSession(s: Session): void {
