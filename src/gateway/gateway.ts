@@ -128,10 +128,6 @@ export async function createGateway(input: GatewayConfigInput = {}, options: Gat
   app.server.on('upgrade', createUpgradeHandler({
     config, relay, limits, tickets, access, logger, metrics, isShuttingDown: () => shuttingDown,
   }));
-  app.server.on('clientError', (_err, socket) => {
-    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
-    socket.destroy();
-  });
 
   let closing: Promise<void> | null = null;
   return {
