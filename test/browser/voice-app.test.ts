@@ -201,6 +201,21 @@ describe.skipIf(!chromiumPath())('web app in Chromium against gateway + devserve
     await page.selectOption('[data-testid=settings] select >> nth=-2', 'zh-CN');
     await page.waitForFunction(() => document.documentElement.lang === 'zh-CN', null, { timeout: 2000 });
     expect(await page.locator('[data-testid=ptt]').textContent()).toContain('按住说话');
+    await page.click('[data-testid=settings] header button');
+  });
+
+  it('a device that skipped activation is told so and offered activation, without a reconnect loop', async () => {
+    await page.click('[data-testid=open-settings]');
+    await page.click('[data-testid=settings] >> text=/添加设备|Add a device/');
+    await page.fill('[data-testid=profile-label]', 'Second');
+    await page.click('[data-testid=create-profile]');
+    await page.locator('[data-testid=activation]').waitFor();
+    await page.click('[data-testid=activation] button.link'); // skip
+    await waitHook(page, (h) => h.state()?.phase === 'failed');
+    const st = await hook(page, (h) => h.state()!);
+    expect(st.failure).toMatchObject({ verdict: 'permanent', errorCode: 'XZ_PROFILE_NOT_ACTIVATED' });
+    await page.click('[data-testid=go-activate]');
+    await page.locator('[data-testid=start-activation]').waitFor();
   });
 
   it('on a plain-http LAN address explains that voice needs HTTPS while text chat (and its audio) still works', async () => {

@@ -53,7 +53,7 @@ export class VoiceApp {
       getUrl: () =>
         this.api.ticket(profile).catch((e: unknown) => {
           const msg = e instanceof ApiError ? e.text(this.prefs().lang) : e instanceof Error ? e.message : String(e);
-          throw new TicketError(msg, e instanceof ApiError && e.permanent);
+          throw new TicketError(msg, e instanceof ApiError && e.permanent, e instanceof ApiError ? e.code : undefined);
         }),
       lang: () => (this.prefs().lang === 'zh-CN' ? 'zh' : 'en'),
     });

@@ -12,7 +12,7 @@ import type { ConversationEntry, SessionEvents, SessionStatus, SocketLike } from
 
 /** Thrown by `getUrl` when asking for a ticket failed; `permanent` stops reconnecting. */
 export class TicketError extends Error {
-  constructor(message: string, readonly permanent: boolean) {
+  constructor(message: string, readonly permanent: boolean, readonly code?: string) {
     super(message);
   }
 }
@@ -83,7 +83,8 @@ export abstract class SessionConnection extends Emitter<SessionEvents> {
       if (attempt !== this.attemptId) return;
       const permanent = err instanceof TicketError && err.permanent;
       const message = err instanceof Error ? err.message : String(err);
-      this.fail({ verdict: permanent ? 'permanent' : 'retry', code: 0, reason: message, explanation: message });
+      const errorCode = err instanceof TicketError ? err.code : undefined;
+      this.fail({ verdict: permanent ? 'permanent' : 'retry', code: 0, reason: message, explanation: message, ...(errorCode ? { errorCode } : {}) });
       return;
     }
     if (attempt !== this.attemptId || this.closingByUser) return;

@@ -117,7 +117,7 @@ export function App({ api }: { api: GatewayApi }) {
       />
     );
   else if (view === 'activate') body = <p class="center muted">{t(lang, 'loading')}</p>;
-  else if (app) body = <TalkView app={app} api={api} lang={lang} profileLabel={profile?.label || current} onSettings={() => setSettingsOpen(true)} />;
+  else if (app) body = <TalkView app={app} api={api} lang={lang} profileLabel={profile?.label || current} onSettings={() => setSettingsOpen(true)} onActivate={() => setView('activate')} />;
 
   return (
     <div class="shell">

@@ -12,6 +12,8 @@ interface Props {
   profile: string;
   onConnect: () => void;
   onDisconnect: () => void;
+  /** Offered when the failure says the device still needs activation. */
+  onActivate?: () => void;
 }
 
 /** Close codes 4010–4029 are upstream dial failures (docs/close-codes.md): the XiaoZhi-server stage failed. */
@@ -72,6 +74,11 @@ export function ConnectionPanel(p: Props) {
           </strong>
           <p>{status.failure!.explanation}</p>
           {status.failure!.reason && status.failure!.reason !== status.failure!.explanation && <p class="muted">{status.failure!.reason}</p>}
+          {status.failure!.errorCode === 'XZ_PROFILE_NOT_ACTIVATED' && p.onActivate && (
+            <button type="button" data-testid="go-activate" onClick={p.onActivate}>
+              {t(lang, 'activateStart')}
+            </button>
+          )}
           {status.phase === 'reconnecting' && status.retryInMs !== undefined && (
             <p class="muted">
               {t(lang, 'reconnectingIn')} {(status.retryInMs / 1000).toFixed(1)} s

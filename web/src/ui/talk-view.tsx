@@ -8,7 +8,7 @@ import { StatsPanel, ToolsPanel } from './stats-panel.tsx';
 import { TalkControls } from './talk-controls.tsx';
 import { useStore } from './use-store.ts';
 
-export function TalkView(p: { app: VoiceApp; api: GatewayApi; lang: Lang; profileLabel: string; onSettings: () => void }) {
+export function TalkView(p: { app: VoiceApp; api: GatewayApi; lang: Lang; profileLabel: string; onSettings: () => void; onActivate: () => void }) {
   const state = useStore(p.app.store);
   const voiceAvailable = window.isSecureContext && !!navigator.mediaDevices?.getUserMedia;
   return (
@@ -33,6 +33,7 @@ export function TalkView(p: { app: VoiceApp; api: GatewayApi; lang: Lang; profil
               void p.app.connect();
             }}
             onDisconnect={() => p.app.disconnect()}
+            onActivate={p.onActivate}
           />
           <Conversation entries={state.entries} lang={p.lang} />
           <TalkControls app={p.app} state={state} lang={p.lang} voiceAvailable={voiceAvailable} />
