@@ -67,7 +67,10 @@ export type GatewayConfigInput = GatewayConfig | Partial<GatewayConfig>;
 function completeConfig(input: GatewayConfigInput): GatewayConfig {
   if (Object.isFrozen(input) && 'backendWsUrl' in input) return input as GatewayConfig;
   const base = resolveConfig({});
-  return Object.freeze({ ...base, ...input });
+  const merged = { ...base, ...input };
+  // Programmatic callers may name the CA file only; read it like loadConfig does.
+  if (merged.upstreamCaFile && !merged.upstreamCa) merged.upstreamCa = readFileSync(merged.upstreamCaFile, 'utf8');
+  return Object.freeze(merged);
 }
 
 /** Build (but do not start) a gateway. Throws {@link ConfigError} when the exposure rule is broken. */

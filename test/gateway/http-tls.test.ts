@@ -50,7 +50,7 @@ describe('TLS', () => {
     const refused = openWs(`${plain.wsBase}/api/ws-proxy?token=t&device_id=02:00:00:00:04:01&client_id=c`);
     expect((await refused.closed).code).toBe(4022); // XZ_UPSTREAM_TLS
 
-    const trusting = await startTestGateway({ backendWsUrl: dev.wsUrl, upstreamCaFile: cert.certFile, upstreamCa: readFileSync(cert.certFile, 'utf8') });
+    const trusting = await startTestGateway({ backendWsUrl: dev.wsUrl, upstreamCaFile: cert.certFile });
     gateways.push(trusting);
     const ok = openWs(`${trusting.wsBase}/api/ws-proxy?token=t&device_id=02:00:00:00:04:02&client_id=c`);
     expect((await helloRoundTrip(ok))['session_id']).toBeTruthy();
