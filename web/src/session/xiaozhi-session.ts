@@ -57,6 +57,9 @@ export class XiaozhiSession extends SessionConnection implements TurnHost {
     if (!this.ready || !this.streaming) return;
     this.streaming = false;
     this.emit('streaming', false);
+    // Whatever the socket can take of a backlog goes out before the turn ends; the rest is stale.
+    if (this.socket) this.uplinkQueue.drain(this.socket);
+    this.uplinkQueue.clear();
     this.sendJson({ type: 'listen', state: 'stop' });
     this.setTurn('thinking');
   }
