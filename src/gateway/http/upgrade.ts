@@ -43,7 +43,9 @@ export function createUpgradeHandler(deps: UpgradeDeps): (req: IncomingMessage, 
 
   const refuse = (socket: Duplex, reason: string, status: number, code: XzErrorCode, detail?: string, headers?: Record<string, string>) => {
     metrics.rejectedConnections.inc({ reason: code });
-    logger.info({ event: 'ws_rejected', status, code, reason }, 'websocket refused before upgrade');
+    // Floods (429/503) are counted in /metrics; logging each one would turn a storm into disk I/O (§2.16).
+    const level = status === 429 || status === 503 ? 'debug' : 'info';
+    logger[level]({ event: 'ws_rejected', status, code, reason }, 'websocket refused before upgrade');
     rejectSocket(socket, status, code, detail, headers);
   };
 
