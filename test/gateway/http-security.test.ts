@@ -46,8 +46,9 @@ describe('gateway HTTP/upgrade security', () => {
     expect((await same.closed).code).toBe(4000);
   });
 
-  it('unknown WebSocket paths → 404', async () => {
+  it('unknown WebSocket paths → 404; plain GET on a WebSocket endpoint → 426', async () => {
     expect((await openWs(`${gw.wsBase}/api/other`).refused).status).toBe(404);
+    expect((await fetch(`${gw.url}/api/ws-proxy?token=t`)).status).toBe(426);
   });
 
   it('static files never expose src/, package.json or dotfiles', async () => {

@@ -74,6 +74,11 @@ export async function registerPageRoutes(app: FastifyInstance, deps: PagesDeps):
     version: deps.version,
     uptimeSec: Math.round((Date.now() - deps.startedAt) / 1000),
   }));
+  // A plain GET on a WebSocket endpoint (someone pasted the URL into a browser): say what it is.
+  for (const path of ['/api/ws-proxy', '/api/ws']) {
+    app.get(path, async (_req, reply) =>
+      reply.code(426).header('upgrade', 'websocket').send({ error: { code: 'XZ_UPGRADE_REQUIRED', message: `${path} is a WebSocket endpoint; connect with a WebSocket client` } }));
+  }
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/readyz', async (_req, reply) => {
     const ready = deps.isReady();
