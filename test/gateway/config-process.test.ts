@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -39,5 +39,16 @@ describe('gateway process start-up configuration', () => {
       p.child.kill('SIGTERM');
       await p.exited;
     }
+  });
+
+  it('--tls-self-signed without the openssl command says so clearly and exits 2', async () => {
+    const cwd = mkdtempSync(join(tmpdir(), 'xzw-proc-'));
+    const bin = join(cwd, 'bin');
+    mkdirSync(bin);
+    symlinkSync(process.execPath, join(bin, 'node')); // PATH with node but without openssl
+    const p = spawnGateway(['--port', '0', '--tls-self-signed', '--data-dir', join(cwd, 'data')], { cwd, env: { PATH: bin } });
+    const { code } = await p.exited;
+    expect(code).toBe(2);
+    expect(p.output()).toContain('TLS_SELF_SIGNED: the `openssl` command was not found');
   });
 });
