@@ -146,8 +146,13 @@ export class VoiceApp {
     if (this.pttHeld) this.session.startListening('manual');
   }
 
-  talkEnd(): void {
+  async talkEnd(): Promise<void> {
     this.pttHeld = false;
+    const cap = this.capture;
+    if (cap && this.session.streaming) {
+      // Send the utterance's tail first, but never hold the turn open for long.
+      await Promise.race([cap.finishTurn().catch(() => undefined), new Promise((r) => setTimeout(r, 120))]);
+    }
     this.session.stopListening();
   }
 

@@ -79,6 +79,17 @@ export class MicCapture {
     this.chunker.reset();
   }
 
+  /**
+   * End of a push-to-talk turn: the last partial frame is padded and encoded, and the encoder
+   * flushed, so the tail of the utterance is sent before `listen stop` (reliability §4.2).
+   */
+  async finishTurn(): Promise<void> {
+    if (!this.streaming) return;
+    const last = this.chunker.flushPadded();
+    if (last) this.encoder.encode(last);
+    await this.encoder.flush();
+  }
+
   private onBatch(batch: Float32Array, o: CaptureOptions): void {
     o.onLevel?.(rms(batch));
     const pcm16k = this.resampler.process(batch);

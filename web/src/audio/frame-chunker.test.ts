@@ -32,3 +32,14 @@ describe('FrameChunker', () => {
     expect(() => new FrameChunker(0)).toThrow(RangeError);
   });
 });
+
+describe('FrameChunker.flushPadded', () => {
+  it('pads the partial frame with silence once, then has nothing left', () => {
+    const c = new FrameChunker(4);
+    c.push(Float32Array.of(0.5, 0.5));
+    const f = c.flushPadded();
+    expect(Array.from(f!)).toEqual([16384, 16384, 0, 0]);
+    expect(c.flushPadded()).toBeNull();
+    expect(c.pending).toBe(0);
+  });
+});

@@ -38,6 +38,14 @@ export class FrameChunker {
     return this.fill;
   }
 
+  /** The partial frame padded with silence to a full frame, or null if empty; clears it. */
+  flushPadded(): Int16Array | null {
+    if (this.fill === 0) return null;
+    this.buf.fill(0, this.fill);
+    this.fill = 0;
+    return floatToInt16(this.buf);
+  }
+
   /** Drops the partial frame (listening stopped). */
   reset(): void {
     this.fill = 0;

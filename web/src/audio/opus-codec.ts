@@ -12,6 +12,8 @@ export interface OpusEncoderHandle {
   readonly kind: CodecKind;
   /** Encodes one frame of 16-bit mono PCM (exactly frameSamples long). */
   encode(frame: Int16Array): void;
+  /** Resolves once every frame given so far has come out as a packet. */
+  flush(): Promise<void>;
   close(): void;
 }
 
@@ -89,6 +91,9 @@ export async function createOpusEncoder(o: EncoderOptions): Promise<OpusEncoderH
           enc.encode(data);
           data.close();
         },
+        async flush() {
+          if (enc.state === 'configured') await enc.flush();
+        },
         close() {
           if (enc.state !== 'closed') enc.close();
         },
@@ -108,6 +113,9 @@ export async function createOpusEncoder(o: EncoderOptions): Promise<OpusEncoderH
       } catch (e) {
         onError(e instanceof Error ? e : new Error(String(e)));
       }
+    },
+    async flush() {
+      // Synchronous encoder: every packet is already out.
     },
     close() {
       if (!closed) (closed = true), enc.drop();

@@ -28,7 +28,7 @@ export function TalkControls({ app, state, lang, voiceAvailable }: Props) {
     if (!holdingRef.current) return;
     holdingRef.current = false;
     setHolding(false);
-    app.talkEnd();
+    void app.talkEnd();
   };
 
   // Hold Space anywhere except in text fields.
