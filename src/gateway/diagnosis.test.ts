@@ -16,6 +16,7 @@ describe('diagnosis of closes without status', () => {
     expect(d({ helloAnswered: false, msSinceServerHello: undefined, deviceActivated: false })).toBe('XZ_DIAG_NOT_ACTIVATED');
     expect(d({})).toBe('XZ_DIAG_CLOSED_AFTER_HELLO');
     expect(d({ deviceActivated: false })).toBe('XZ_DIAG_NOT_ACTIVATED');
+    expect(d({ deviceActivated: true })).toBe('XZ_DIAG_CLOSED_ACTIVATED');
     expect(d({ msSinceServerHello: 120_000 })).toBe('XZ_DIAG_SESSION_ENDED');
     for (const f of [{}, { helloSent: false }, { helloAnswered: false }, { devicePlaceholder: true }]) {
       const text = diagnoseUpstreamClose({ ...base, ...f })!.en.toLowerCase();

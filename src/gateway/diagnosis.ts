@@ -68,6 +68,8 @@ export function diagnoseUpstreamClose(f: CloseFacts): Diagnosis | undefined {
   const quick = (f.msSinceServerHello ?? Infinity) <= QUICK_CLOSE_AFTER_HELLO_MS;
   if (!quick) return diagnosisOf('XZ_DIAG_SESSION_ENDED');
   if (f.deviceActivated === false) return diagnosisOf('XZ_DIAG_NOT_ACTIVATED');
+  // An activated profile closed at once points at the wrong server or a binding lost there, not at activation.
+  if (f.deviceActivated === true) return diagnosisOf('XZ_DIAG_CLOSED_ACTIVATED');
   return diagnosisOf('XZ_DIAG_CLOSED_AFTER_HELLO');
 }
 

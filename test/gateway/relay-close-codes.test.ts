@@ -65,6 +65,7 @@ describe('upstream close → browser close', () => {
   test.each([1004, 1005, 1006, 1015, 999, 2999, 5000])('invalid code %i on the wire → 1011, no crash', async (code) => {
     const r = await session(`rawclose=${code}&reason=x`);
     expect(r.code).toBe(1011);
+    expect(r.reason).toMatch(/^XZ_UPSTREAM_PROTOCOL: /);
     expect(utf8Length(r.reason)).toBeLessThanOrEqual(123);
   });
 

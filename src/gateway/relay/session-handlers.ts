@@ -4,7 +4,7 @@
  * seen — a substring test before any JSON.parse; binary frames are never inspected.
  */
 import type WebSocket from 'ws';
-import { diagnosisOf } from '../diagnosis.ts';
+import { diagnosisOf, diagnosisReason } from '../diagnosis.ts';
 import type { Session } from './session.ts';
 
 export const kSession = Symbol('xiaozhi.session');
@@ -115,8 +115,7 @@ function onUpstreamError(this: Leg, err: Error & { code?: string }): void {
     s.ctx.metrics.closeCodes.inc({ side: 'upstream', direction: 'sent', code });
   }
   if (s.state === 'open') s.state = 'closing';
-  s.closeClient(1011, code === 1009 ? 'The XiaoZhi server sent a message larger than the gateway allows (1 MiB).'
-    : 'The XiaoZhi server broke the WebSocket protocol.');
+  s.closeClient(1011, diagnosisReason(diagnosisOf('XZ_UPSTREAM_PROTOCOL')));
 }
 
 function onUpstreamOpen(this: Leg): void {
