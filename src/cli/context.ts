@@ -6,6 +6,8 @@ export interface CliContext {
   lang: Lang;
   m: Messages;
   dataDir: string;
+  /** True when the data folder came from `--data-dir` or XIAOZHI_DATA_DIR rather than the default. */
+  dataDirExplicit: boolean;
   store: ProfileStore;
   /** Print a line to stdout. */
   out(text: string): void;
@@ -22,6 +24,7 @@ export function createContext(opts: { lang?: string; dataDir?: string; env?: Nod
     lang,
     m: messages(lang),
     dataDir,
+    dataDirExplicit: Boolean(opts.dataDir || env['XIAOZHI_DATA_DIR']),
     store: new ProfileStore({ dataDir }),
     out: (text) => void process.stdout.write(`${text}\n`),
     err: (text) => void process.stderr.write(`${text}\n`),

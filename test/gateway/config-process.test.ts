@@ -2,7 +2,8 @@ import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { spawnGateway } from './helpers-process.ts';
+import { ProfileStore } from '../../src/device/index.ts';
+import { REPO_ROOT, spawnGateway } from './helpers-process.ts';
 
 describe('gateway process start-up configuration', () => {
   it('a bad .env value stops start-up with exit 2 and a message naming each setting', async () => {
@@ -35,6 +36,22 @@ describe('gateway process start-up configuration', () => {
       expect(p.output()).toContain('reachable from: this computer only (loopback)');
       const health = (await (await fetch(`${url}/health`)).json()) as Record<string, unknown>;
       expect(health).toMatchObject({ status: 'ok', service: 'xiaozhi-websocket-proxy', connections: 0 });
+    } finally {
+      p.child.kill('SIGTERM');
+      await p.exited;
+    }
+  });
+
+  it('`xiaozhi-web start` (what npm start runs) honours DATA_DIR from .env', async () => {
+    const cwd = mkdtempSync(join(tmpdir(), 'xzw-proc-'));
+    const dataDir = join(cwd, 'elsewhere');
+    await new ProfileStore({ dataDir }).create({ name: 'from-env', otaUrl: 'http://127.0.0.1:9/xiaozhi/ota/' });
+    writeFileSync(join(cwd, '.env'), `PORT=0\nDATA_DIR=${dataDir}\nLOG_LEVEL=warn\n`);
+    const p = spawnGateway(['start'], { cwd, script: `${REPO_ROOT}src/cli/main.ts` });
+    try {
+      const url = await p.ready;
+      const body = (await (await fetch(`${url}/api/profiles`)).json()) as { profiles: { name: string }[] };
+      expect(body.profiles.map((x) => x.name)).toEqual(['from-env']);
     } finally {
       p.child.kill('SIGTERM');
       await p.exited;

@@ -86,8 +86,9 @@ async function runStart(ctx: CliContext, args: string[]): Promise<number> {
   }
   let config: unknown;
   try {
-    // The data folder chosen for the CLI (--data-dir > XIAOZHI_DATA_DIR > ./data) is the gateway's too.
-    config = cfgMod.loadConfig({ argv: [...args, '--data-dir', ctx.dataDir] });
+    // An explicit CLI data folder (--data-dir, XIAOZHI_DATA_DIR) is the gateway's too; otherwise the
+    // gateway's own settings decide, so DATA_DIR in .env keeps working.
+    config = cfgMod.loadConfig({ argv: ctx.dataDirExplicit ? [...args, '--data-dir', ctx.dataDir] : args });
   } catch (err) {
     if (Array.isArray((err as { problems?: unknown }).problems)) {
       ctx.err(ctx.m['err.usage']((err as Error).message));
