@@ -218,6 +218,22 @@ describe.skipIf(!chromiumPath())('web app in Chromium against gateway + devserve
     await page.locator('[data-testid=start-activation]').waitFor();
   });
 
+  it('imports a py-xiaozhi profile (config.json + efuse.json) through the wizard', async () => {
+    const exported = await page.evaluate(async () => {
+      const list = (await (await fetch('/api/profiles')).json()) as { profiles: { name: string }[] };
+      return (await (await fetch(`/api/profiles/${list.profiles[0]!.name}/export`)).json()) as { configJson: string; efuseJson: string };
+    });
+    await page.click('[data-testid=open-settings]');
+    await page.click('[data-testid=settings] >> text=/添加设备|Add a device/');
+    await page.fill('[data-testid=profile-label]', 'Imported');
+    await page.fill('[data-testid=wizard] textarea >> nth=0', exported.configJson);
+    await page.fill('[data-testid=wizard] textarea >> nth=1', exported.efuseJson);
+    await page.click('[data-testid=import-profile]');
+    await page.locator('[data-testid=activation], .talk-view').first().waitFor();
+    const names = await page.evaluate(async () => ((await (await fetch('/api/profiles')).json()) as { profiles: { label: string }[] }).profiles.map((p) => p.label));
+    expect(names).toContain('Imported');
+  });
+
   it('on a plain-http LAN address explains that voice needs HTTPS while text chat (and its audio) still works', async () => {
     const lan = await launchChromium(writeWav(join(tmp, 'mic2.wav'), 3), ['--host-resolver-rules=MAP xz-lan.test 127.0.0.1']);
     try {

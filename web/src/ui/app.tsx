@@ -108,13 +108,23 @@ export function App({ api }: { api: GatewayApi }) {
     );
   else if (view === 'activate' && profile)
     body = (
-      <ActivationView
+      <>
+        <header class="topbar">
+          <h1>{t(lang, 'appTitle')}</h1>
+          {profiles.length > 1 && (
+            <button type="button" class="secondary" data-testid="open-settings" onClick={() => setSettingsOpen(true)}>
+              ⚙ {t(lang, 'settings')}
+            </button>
+          )}
+        </header>
+        <ActivationView
         api={api}
         profile={profile}
         lang={lang}
         onActivated={() => void refreshProfiles().then(() => setView('talk'))}
         onSkip={() => setView('talk')}
-      />
+        />
+      </>
     );
   else if (view === 'activate') body = <p class="center muted">{t(lang, 'loading')}</p>;
   else if (app) body = <TalkView app={app} api={api} lang={lang} profileLabel={profile?.label || current} onSettings={() => setSettingsOpen(true)} onActivate={() => setView('activate')} />;

@@ -61,6 +61,7 @@ export function Wizard(p: { api: GatewayApi; lang: Lang; onCreated: (profile: Pr
         </label>
         <button
           type="button"
+          data-testid="import-profile"
           disabled={busy || !configJson.trim() || !efuseJson.trim()}
           onClick={() => void run(() => p.api.importProfile(configJson, efuseJson, label.trim() || undefined))}
         >
