@@ -6,7 +6,7 @@ export interface CliContext {
   lang: Lang;
   m: Messages;
   dataDir: string;
-  /** True when the data folder came from `--data-dir` or XIAOZHI_DATA_DIR rather than the default. */
+  /** True when the data folder came from `--data-dir` (the gateway resolves its own otherwise). */
   dataDirExplicit: boolean;
   store: ProfileStore;
   /** Print a line to stdout. */
@@ -24,7 +24,7 @@ export function createContext(opts: { lang?: string; dataDir?: string; env?: Nod
     lang,
     m: messages(lang),
     dataDir,
-    dataDirExplicit: Boolean(opts.dataDir || env['XIAOZHI_DATA_DIR']),
+    dataDirExplicit: Boolean(opts.dataDir),
     store: new ProfileStore({ dataDir }),
     out: (text) => void process.stdout.write(`${text}\n`),
     err: (text) => void process.stderr.write(`${text}\n`),

@@ -86,7 +86,7 @@ async function runStart(ctx: CliContext, args: string[]): Promise<number> {
   }
   let config: unknown;
   try {
-    // An explicit CLI data folder (--data-dir, XIAOZHI_DATA_DIR) is the gateway's too; otherwise the
+    // An explicit --data-dir is the gateway's too; otherwise the
     // gateway's own settings decide, so DATA_DIR in .env keeps working.
     config = cfgMod.loadConfig({ argv: ctx.dataDirExplicit ? [...args, '--data-dir', ctx.dataDir] : args });
   } catch (err) {
