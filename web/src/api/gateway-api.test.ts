@@ -26,3 +26,47 @@ describe('ApiError', () => {
     expect(new ApiError('x', 500).text('zh-CN')).toBe('x');
   });
 });
+
+describe('GatewayApi over real HTTP', () => {
+  it('unwraps {profile}, sends JSON with the access key header, and turns error bodies into ApiError', async () => {
+    const { createServer } = await import('node:http');
+    const seen: { method?: string; url?: string; key?: string | string[]; type?: string; body: string }[] = [];
+    const server = createServer((req, res) => {
+      let body = '';
+      req.on('data', (c: Buffer) => (body += c.toString()));
+      req.on('end', () => {
+        seen.push({ method: req.method, url: req.url, key: req.headers['x-access-key'], type: req.headers['content-type'], body });
+        res.setHeader('content-type', 'application/json');
+        if (req.url === '/api/profiles' && req.method === 'POST') {
+          res.statusCode = 201;
+          return res.end(JSON.stringify({ profile: { name: 'kitchen', label: 'Kitchen', deviceId: 'aa', clientId: 'c', activated: false } }));
+        }
+        if (req.url === '/api/tickets') {
+          res.statusCode = 409;
+          return res.end(JSON.stringify({ error: { code: 'XZ_PROFILE_NOT_ACTIVATED', message: 'Not activated.', zh: '未激活。', detail: 'profile "kitchen"' } }));
+        }
+        res.statusCode = 500;
+        res.end('not json');
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const { port } = server.address() as { port: number };
+    try {
+      const { GatewayApi } = await import('./gateway-api.ts');
+      const api = new GatewayApi({ base: `http://127.0.0.1:${port}`, accessKey: () => 'k1' });
+      const p = await api.createProfile('Kitchen');
+      expect(p.name).toBe('kitchen');
+      expect(seen[0]).toMatchObject({ method: 'POST', key: 'k1', type: 'application/json', body: '{"label":"Kitchen"}' });
+      const err = await api.ticket('kitchen').catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(ApiError);
+      expect(err).toMatchObject({ status: 409, code: 'XZ_PROFILE_NOT_ACTIVATED', permanent: true });
+      expect((err as ApiError).text('zh-CN')).toBe('未激活。 (profile "kitchen")');
+      const broken = await api.info().catch((e: unknown) => e);
+      expect(broken).toMatchObject({ status: 500, message: 'HTTP 500', permanent: false });
+      const down = await new GatewayApi({ base: 'http://127.0.0.1:1' }).info().catch((e: unknown) => e);
+      expect(down).toMatchObject({ status: 0, permanent: false });
+    } finally {
+      await new Promise((r) => server.close(r));
+    }
+  });
+});
