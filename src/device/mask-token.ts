@@ -1,9 +1,6 @@
-/**
- * Show a secret only by its edges: `test-token` → `test…ken`. Values shorter than 10 characters
- * are fully hidden (showing 7 of 9 characters would reveal the token).
- */
+import { tokenHint } from '../protocol/token-hint.ts';
+
+/** A token as the CLI prints it: `test…ken`, or `—` when there is none (see {@link tokenHint}). */
 export function maskToken(token: string | null | undefined): string {
-  if (!token) return '—';
-  if (token.length < 10) return '…';
-  return `${token.slice(0, 4)}…${token.slice(-3)}`;
+  return tokenHint(token) ?? '—';
 }

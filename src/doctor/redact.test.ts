@@ -7,7 +7,7 @@ describe('tokenHint', () => {
     expect(tokenHint('Bearer abcdefghijklmnop')).toBe('abcd…nop');
   });
   it('reveals nothing of short or missing tokens', () => {
-    expect(tokenHint('secret12')).toBe('***');
+    expect(tokenHint('secret12')).toBe('…');
     expect(tokenHint('')).toBe('(none)');
     expect(tokenHint(undefined)).toBe('(none)');
   });

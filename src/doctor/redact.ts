@@ -1,16 +1,11 @@
 /** Keep secrets out of doctor output: tokens become a short hint, URLs lose credential parameters. */
+import { tokenHint as hint } from '../protocol/token-hint.ts';
 
 const SECRET_PARAMS = new Set(['authorization', 'token', 'access_token', 'access-token', 'key', 'password', 'ticket']);
 
-/**
- * A recognisable but useless hint of a token: `test-token` → `test…ken`. Short tokens reveal
- * nothing (a hint of an 8-char secret would give most of it away).
- */
+/** A token as the doctor prints it: `test…ken`, or `(none)` (see {@link hint}). */
 export function tokenHint(token: string | undefined): string {
-  if (token === undefined || token === '') return '(none)';
-  const t = token.startsWith('Bearer ') ? token.slice(7) : token;
-  if (t.length < 10) return '***';
-  return `${t.slice(0, 4)}…${t.slice(-3)}`;
+  return hint(token) ?? '(none)';
 }
 
 /** The URL with user-info and credential-like query values replaced by `***`; input returned as is if unparsable. */

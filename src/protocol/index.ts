@@ -8,3 +8,4 @@ export * from './mcp-jsonrpc.ts';
 export * from './messages.ts';
 export * from './ota.ts';
 export * from './parse-message.ts';
+export * from './token-hint.ts';

@@ -3,6 +3,7 @@
  * HMAC key) and turned into an upstream target for a ticket (token stays server-side).
  */
 import type { DeviceProfile } from '../../device/profile-store.ts';
+import { tokenHint } from '../../protocol/token-hint.ts';
 import type { GatewayConfig } from '../config.ts';
 import type { UpstreamTarget } from '../relay/index.ts';
 
@@ -16,13 +17,6 @@ export interface ProfileSummary {
   otaUrl: string;
   websocketUrl: string | null;
   isDefault: boolean;
-}
-
-/** `test-token` → `test…ken`; short tokens show nothing but the ellipsis. */
-export function tokenHint(token: string | null): string | null {
-  if (token === null || token === '') return null;
-  if (token.length < 10) return '…';
-  return `${token.slice(0, 4)}…${token.slice(-3)}`;
 }
 
 export function summarizeProfile(p: DeviceProfile): ProfileSummary {

@@ -20,7 +20,7 @@ import { Counter, type GatewayMetrics } from '../metrics.ts';
 import { TokenBuckets } from '../limits.ts';
 import { clientIp } from './client-ip.ts';
 import { OtaUpstreamError, postUpstream } from './ota-upstream.ts';
-import { tokenHint } from './profile-view.ts';
+import { tokenHint } from '../../protocol/token-hint.ts';
 import { sendError } from './reply-error.ts';
 import { sendDeviceError } from './routes-profiles.ts';
 
