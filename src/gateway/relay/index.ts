@@ -37,7 +37,10 @@ export interface RelayOptions {
   maxUpstreamMessageBytes?: number;
   /** Upstream TCP+TLS+HTTP upgrade deadline. Default 10000 (the device's own hello timeout). */
   upstreamConnectTimeoutMs?: number;
-  /** Ping period for both legs; a leg that misses two pongs is terminated. Default 25000. */
+  /**
+   * Ping period for both legs; a leg that misses two pongs is terminated on the next tick, so a dead leg
+   * is found within three periods. Default 20000 (≤ 60 s detection; 25 s measured 75 s, docs/benchmarks.md).
+   */
   keepaliveIntervalMs?: number;
   /**
    * Bound for bytes that arrive before both legs are open. A browser cannot send before its `open` (which
