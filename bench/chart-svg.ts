@@ -1,7 +1,7 @@
 /** Hand-written SVG chart: added p99 and CPU per 1000 sessions against N (log axis), one line per target. */
 import type { StepResult } from './harness.ts';
 
-const COLORS: Record<string, string> = { direct: '#6b7280', nginx: '#16a34a', gateway: '#2563eb' };
+const COLORS: Record<string, string> = { direct: '#6b7280', nginx: '#16a34a', gateway: '#2563eb', 'gateway-framed': '#f59e0b' };
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;');
 
 function panel(steps: StepResult[], x0: number, title: string, unit: string, pick: (s: StepResult) => number | undefined): string {
@@ -40,7 +40,9 @@ function panel(steps: StepResult[], x0: number, title: string, unit: string, pic
 
 /** The chart as a standalone SVG document. */
 export function chartSvg(steps: StepResult[]): string {
+  const present = new Set(steps.map((s) => s.target as string));
   const legend = Object.entries(COLORS)
+    .filter(([t]) => present.has(t) || t === 'direct')
     .map(([t, c], i) => `<rect x="${20 + i * 110}" y="272" width="12" height="12" fill="${c}"/><text x="${36 + i * 110}" y="283" font-size="12">${t}</text>`)
     .join('\n');
   return `<svg xmlns="http://www.w3.org/2000/svg" width="780" height="296" viewBox="0 0 780 296" font-family="sans-serif" font-size="12">

@@ -8,10 +8,11 @@ import { parseArgs } from 'node:util';
 import { runBench } from './harness.ts';
 import { writeReport } from './report.ts';
 import { REPO_ROOT } from './lib/spawn.ts';
-import { TARGETS, type TargetName } from './targets.ts';
+import { ALL_TARGETS, TARGETS, type TargetName } from './targets.ts';
 
 const HELP = `Usage: npm run bench -- [options]
-  --targets LIST     direct,nginx,gateway (default all; nginx skipped with a notice if not installed)
+  --targets LIST     direct,nginx,gateway (default; nginx skipped with a notice if not installed); add
+                     gateway-framed to measure RELAY_MODE=framed in the same run
   --steps LIST       session counts, default 100,250,500,1000,2000
   --extend           keep doubling N after the last step while a target holds (up to --max-n, default 8000)
   --duration S       measured seconds per run (default 30)
@@ -68,7 +69,7 @@ async function main(): Promise<void> {
     return;
   }
   const targets = values.targets.split(',').map((t) => t.trim()) as TargetName[];
-  const bad = targets.filter((t) => !TARGETS.includes(t));
+  const bad = targets.filter((t) => !ALL_TARGETS.includes(t));
   const steps = list(values.steps);
   if (bad.length || steps.length === 0) {
     process.stderr.write(`bench: ${bad.length ? `unknown target(s) ${bad.join(', ')}` : 'no valid --steps'}\n${HELP}\n`);

@@ -9,8 +9,10 @@ import { join, resolve } from 'node:path';
 import { findNginx, startNginx } from './nginx.ts';
 import { freePort, REPO_ROOT, spawnTs, stopProcess, waitForPort } from './lib/spawn.ts';
 
-export type TargetName = 'direct' | 'nginx' | 'gateway';
+export type TargetName = 'direct' | 'nginx' | 'gateway' | 'gateway-framed';
+/** Run by default. `gateway-framed` (RELAY_MODE=framed, the relay before splice mode) only on request. */
 export const TARGETS: readonly TargetName[] = ['direct', 'nginx', 'gateway'];
+export const ALL_TARGETS: readonly TargetName[] = [...TARGETS, 'gateway-framed'];
 
 export interface RunningTarget {
   name: TargetName;
@@ -52,7 +54,7 @@ export function gatewayCommand(override?: string): { file: string; args: string[
 /** Why a target cannot run here, or null when it can. */
 export function unavailableReason(name: TargetName, gatewayCmd?: string): string | null {
   if (name === 'nginx' && !findNginx()) return 'nginx is not installed (apt-get install -y nginx); nginx target skipped';
-  if (name === 'gateway' && !gatewayCommand(gatewayCmd)) return 'no gateway entry point (src/gateway/main.ts or src/cli/main.ts) yet; gateway target skipped';
+  if (name.startsWith('gateway') && !gatewayCommand(gatewayCmd)) return 'no gateway entry point (src/gateway/main.ts or src/cli/main.ts) yet; gateway target skipped';
   return null;
 }
 
@@ -60,7 +62,7 @@ export function unavailableReason(name: TargetName, gatewayCmd?: string): string
 export function gatewayEnv(ctx: TargetContext, port: number): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   // Start from a clean slate: no inherited gateway settings (LOG_LEVEL etc.) may change the defaults.
-  for (const [k, v] of Object.entries(process.env)) if (!/^(PORT|HOST|BACKEND_WS_URL|LOG_LEVEL|MAX_|OTA_|ACCESS_KEY|ALLOW|TLS_|DATA_DIR|TRUST_PROXY|SHUTDOWN|TICKET|PROTOCOL_VERSION|UPSTREAM_CA|XIAOZHI_)/.test(k)) env[k] = v;
+  for (const [k, v] of Object.entries(process.env)) if (!/^(PORT|HOST|BACKEND_WS_URL|LOG_LEVEL|MAX_|OTA_|ACCESS_KEY|ALLOW|TLS_|DATA_DIR|TRUST_PROXY|SHUTDOWN|TICKET|PROTOCOL_VERSION|UPSTREAM_CA|RELAY_|XIAOZHI_)/.test(k)) env[k] = v;
   Object.assign(env, {
     PORT: String(port),
     HOST: '127.0.0.1',
@@ -74,7 +76,7 @@ export function gatewayEnv(ctx: TargetContext, port: number): NodeJS.ProcessEnv 
   return env;
 }
 
-async function startGatewayProcess(ctx: TargetContext): Promise<RunningTarget> {
+async function startGatewayProcess(ctx: TargetContext, name: 'gateway' | 'gateway-framed'): Promise<RunningTarget> {
   const cmd = gatewayCommand(ctx.gatewayCmd);
   if (!cmd) throw new Error('no gateway entry point');
   const port = await freePort();
@@ -83,7 +85,9 @@ async function startGatewayProcess(ctx: TargetContext): Promise<RunningTarget> {
   const fd = openSync(logFile, 'a');
   const nodeFlags = ctx.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${ctx.cpuProfDir}`] : [];
   // cwd = scratch folder so a developer's .env in the repo cannot change the settings under test.
-  const child: ChildProcess = spawnTs(ctx.cpu, cmd.file, [...cmd.args], { cwd: ctx.dir, env: gatewayEnv(ctx, port), stdio: ['ignore', fd, fd] }, nodeFlags);
+  const env = gatewayEnv(ctx, port);
+  if (name === 'gateway-framed') env['RELAY_MODE'] = 'framed';
+  const child: ChildProcess = spawnTs(ctx.cpu, cmd.file, [...cmd.args], { cwd: ctx.dir, env, stdio: ['ignore', fd, fd] }, nodeFlags);
   closeSync(fd);
   try {
     await waitForPort(port, 30_000, child);
@@ -92,7 +96,7 @@ async function startGatewayProcess(ctx: TargetContext): Promise<RunningTarget> {
     throw err;
   }
   return {
-    name: 'gateway', url: `ws://127.0.0.1:${port}/api/ws-proxy`, auth: 'query', pid: child.pid, logFiles: [logFile],
+    name, url: `ws://127.0.0.1:${port}/api/ws-proxy`, auth: 'query', pid: child.pid, logFiles: [logFile],
     stop: async () => {
       await stopProcess(child, 12_000);
     },
@@ -118,7 +122,7 @@ export async function startTarget(name: TargetName, ctx: TargetContext): Promise
       },
     };
   }
-  return startGatewayProcess(ctx);
+  return startGatewayProcess(ctx, name);
 }
 
 /** Total size of the log files, bytes. */

@@ -32,6 +32,7 @@ export const FLAG_SPECS: readonly FlagSpec[] = [
   { flag: '--ota-timeout-ms', setting: 'OTA_TIMEOUT_MS' },
   { flag: '--ticket-ttl-ms', setting: 'TICKET_TTL_MS' },
   { flag: '--protocol-version', setting: 'PROTOCOL_VERSION' },
+  { flag: '--relay-mode', setting: 'RELAY_MODE' },
 ];
 
 /** Parse `--flag value`, `--flag=value` and boolean `--flag`; unknown flags are problems, not ignored. */

@@ -42,6 +42,8 @@ export interface GatewayConfig {
   ticketTtlMs: number;
   /** Protocol-Version sent upstream for legacy-query sessions (the original always sent 1). */
   protocolVersion: 1 | 2 | 3;
+  /** How data frames are relayed once both legs are open (relay/index.ts `mode`). */
+  relayMode: 'splice' | 'framed';
 }
 
 /** Raw setting values by env name (what `.env`, the environment and flags produce). */
@@ -51,7 +53,7 @@ export const SETTINGS = [
   'PORT', 'HOST', 'BACKEND_WS_URL', 'OTA_URL', 'LOG_LEVEL', 'ALLOWED_ORIGINS', 'ACCESS_KEY', 'ALLOW_OPEN_GATEWAY',
   'UPSTREAM_CA_FILE', 'TLS_CERT', 'TLS_KEY', 'TLS_SELF_SIGNED', 'DATA_DIR', 'MAX_SESSIONS', 'MAX_SESSIONS_PER_IP',
   'MAX_NEW_SESSIONS_PER_IP_PER_SEC', 'OTA_REQUESTS_PER_MIN', 'OTA_BURST', 'TRUST_PROXY', 'SHUTDOWN_TIMEOUT_MS',
-  'OTA_TIMEOUT_MS', 'TICKET_TTL_MS', 'PROTOCOL_VERSION',
+  'OTA_TIMEOUT_MS', 'TICKET_TTL_MS', 'PROTOCOL_VERSION', 'RELAY_MODE',
 ] as const;
 export type SettingName = (typeof SETTINGS)[number];
 
@@ -79,6 +81,7 @@ export const DEFAULTS: Readonly<Record<SettingName, string>> = Object.freeze({
   OTA_TIMEOUT_MS: '10000',
   TICKET_TTL_MS: '60000',
   PROTOCOL_VERSION: '1',
+  RELAY_MODE: 'splice',
 });
 
 /** Start-up configuration problems, one line per setting. */
@@ -238,13 +241,15 @@ export function resolveConfig(raw: RawSettings, ctx: { cwd?: string; problems?: 
   const otaTimeoutMs = int('OTA_TIMEOUT_MS', 100, 60_000);
   const ticketTtlMs = int('TICKET_TTL_MS', 1000, 600_000);
   const protocolVersion = int('PROTOCOL_VERSION', 1, 3) as 1 | 2 | 3;
+  const relayMode = get('RELAY_MODE').toLowerCase() as 'splice' | 'framed';
+  if (relayMode !== 'splice' && relayMode !== 'framed') bad('RELAY_MODE', 'must be splice or framed');
 
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze({
     port, host, backendWsUrl, otaUrl, logLevel, allowedOrigins: Object.freeze(allowedOrigins), accessKey,
     allowOpenGateway, upstreamCaFile, upstreamCa, tlsCertFile, tlsKeyFile, tlsSelfSigned, dataDir, maxSessions,
     maxSessionsPerIp, maxNewSessionsPerIpPerSec, otaRequestsPerMin, otaBurst, trustProxy: Object.freeze(trustProxy),
-    shutdownTimeoutMs, otaTimeoutMs, ticketTtlMs, protocolVersion,
+    shutdownTimeoutMs, otaTimeoutMs, ticketTtlMs, protocolVersion, relayMode,
   });
 }
 

@@ -82,7 +82,7 @@ export async function createGateway(input: GatewayConfigInput = {}, options: Gat
   const logger = options.logger === false ? silentLogger() : options.logger ?? createLogger({ level: config.logLevel, name: 'gateway' });
   const tls = await loadTls(config, logger);
   const metrics = createGatewayMetrics();
-  const relay = createRelay({ ...options.relay, logger, metrics });
+  const relay = createRelay({ mode: config.relayMode, ...options.relay, logger, metrics });
   const store = new ProfileStore({ dataDir: config.dataDir });
   const tickets = new TicketStore({ ttlMs: config.ticketTtlMs });
   const access = new AccessGuard(config.accessKey);

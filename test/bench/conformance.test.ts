@@ -1,6 +1,7 @@
 /**
  * Relay conformance (reliability-performance.md §2.1): the Autobahn-style raw-socket cases, first straight to
- * the echo upstream (ws itself — proves the cases are right), then through the real gateway process.
+ * the echo upstream (ws itself — proves the cases are right), then through the real gateway process in its
+ * default splice mode and in framed mode.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBenchUpstream, type BenchUpstream } from '../../bench/upstream.ts';
@@ -33,6 +34,17 @@ describe('relay conformance (raw sockets)', () => {
     expect(r.cases).toBeGreaterThan(70);
     expect(failures(r)).toEqual([]);
     expect(gw.output()).not.toContain('bench-token-0123456789');
+  });
+
+  it('every case passes in framed mode too (RELAY_MODE=framed)', async () => {
+    const framed = await startGatewayProcess(`ws://127.0.0.1:${up.port}/xiaozhi/v1/`, { ...RAISED_LIMITS, RELAY_MODE: 'framed' });
+    try {
+      const r = await runConformance({ port: framed.port, path: legacyPath(), maxMessageBytes: 65536 });
+      expect(r.cases).toBeGreaterThan(70);
+      expect(failures(r)).toEqual([]);
+    } finally {
+      await framed.stop();
+    }
   });
 
   it('the upstream saw the four injected headers', () => {

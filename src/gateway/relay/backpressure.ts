@@ -7,6 +7,7 @@
  * 3. destination drained below half the threshold → flush the queue in order and return to direct relaying.
  * The steady state allocates nothing: `queue` stays null until step 2.
  */
+import type { Duplex } from 'node:stream';
 import WebSocket from 'ws';
 import type { CounterChild } from '../metrics.ts';
 import type { RelayContext } from './context.ts';
@@ -18,7 +19,10 @@ const TEXT = Object.freeze({ binary: false });
 
 interface Queued {
   data: Buffer;
+  /** Audio: may be dropped. In splice mode only a complete one-frame binary message is. */
   binary: boolean;
+  /** Splice mode: `data` is a whole encoded frame for the raw socket, not a payload for `send`. */
+  raw: boolean;
   at: number;
 }
 
@@ -30,6 +34,8 @@ export class Pipe {
   queueBytes = 0;
   queueAudioBytes = 0;
   dropped = 0;
+  /** Splice mode (splice.ts): the destination's own socket, which relayed frames are written to as they came. */
+  rawDest: Duplex | null = null;
 
   constructor(
     readonly s: Session,
@@ -51,9 +57,23 @@ export class Pipe {
   forward(ctx: RelayContext, data: Buffer, isBinary: boolean): void {
     const dest = this.dir === 'up' ? this.s.upstream : this.s.client;
     if (dest === null || dest.readyState !== WebSocket.OPEN) return; // session is ending
-    if (this.queue !== null) return this.enqueue(ctx, dest, data, isBinary);
+    if (this.queue !== null) return this.enqueue(ctx, dest, data, isBinary, false);
     dest.send(data, isBinary ? BINARY : TEXT);
     if (this.blockedSince === 0 && dest.bufferedAmount > ctx.o.maxBufferedBytes) this.congest(ctx);
+  }
+
+  /** Splice mode: relay whole frames exactly as they arrived (one write, no re-framing). */
+  forwardRaw(ctx: RelayContext, frames: Buffer, droppable: boolean): void {
+    const dest = this.dir === 'up' ? this.s.upstream : this.s.client;
+    if (dest === null || dest.readyState !== WebSocket.OPEN || this.rawDest === null) return;
+    if (this.queue !== null) return this.enqueue(ctx, dest, frames, droppable, true);
+    this.rawDest.write(frames);
+    if (this.blockedSince === 0 && dest.bufferedAmount > ctx.o.maxBufferedBytes) this.congest(ctx);
+  }
+
+  private put(dest: WebSocket, data: Buffer, binary: boolean, raw: boolean): void {
+    if (raw) this.rawDest?.write(data);
+    else dest.send(data, binary ? BINARY : TEXT);
   }
 
   private congest(ctx: RelayContext): void {
@@ -64,13 +84,13 @@ export class Pipe {
     ctx.startSweeper();
   }
 
-  private enqueue(ctx: RelayContext, dest: WebSocket, data: Buffer, isBinary: boolean): void {
+  private enqueue(ctx: RelayContext, dest: WebSocket, data: Buffer, isBinary: boolean, raw: boolean): void {
     const q = this.queue!;
     if (q.length === 0 && dest.bufferedAmount < ctx.o.maxBufferedBytes) {
-      dest.send(data, isBinary ? BINARY : TEXT);
+      this.put(dest, data, isBinary, raw);
       return;
     }
-    q.push({ data, binary: isBinary, at: Date.now() });
+    q.push({ data, binary: isBinary, raw, at: Date.now() });
     this.queueBytes += data.length;
     if (isBinary) {
       this.queueAudioBytes += data.length;
@@ -117,7 +137,7 @@ export class Pipe {
       const e = q.shift()!;
       this.queueBytes -= e.data.length;
       if (e.binary) this.queueAudioBytes -= e.data.length;
-      dest.send(e.data, e.binary ? BINARY : TEXT);
+      this.put(dest, e.data, e.binary, e.raw);
     }
     if (q.length === 0 && dest.bufferedAmount <= low) this.release(ctx);
   }

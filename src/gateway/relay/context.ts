@@ -17,7 +17,11 @@ export interface ResolvedRelayOptions {
   helloTimeoutMs: number;
   /** Bytes a client may send before the upstream opens (early-queue bound). */
   earlyBytes: number;
+  mode: 'splice' | 'framed';
 }
+
+/** Fragments per message on either leg: 200 k empty fragments must not pin memory (reliability §2.4). */
+export const MAX_FRAGMENTS = 1024;
 
 /** Metric children bound once, so the per-frame path is a property add (reliability §2.16). */
 export interface HotCounters {

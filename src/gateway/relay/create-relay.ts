@@ -7,7 +7,7 @@ import type { Duplex } from 'node:stream';
 import WebSocket, { WebSocketServer } from 'ws';
 import { XZ_ERRORS, type XzErrorCode } from '../../protocol/errors.ts';
 import { catalogueReason } from '../diagnosis.ts';
-import { bindHotCounters, type RelayContext, type ResolvedRelayOptions } from './context.ts';
+import { bindHotCounters, MAX_FRAGMENTS, type RelayContext, type ResolvedRelayOptions } from './context.ts';
 import type { Pipe } from './backpressure.ts';
 import type { Relay, RelayOptions, SessionRecord, UpstreamTarget } from './index.ts';
 import { killLeg } from './session-ends.ts';
@@ -15,7 +15,6 @@ import { Session } from './session.ts';
 import { closeLogFields, snapshot } from './session-record.ts';
 
 const RECENT_LIMIT = 100;
-export const MAX_FRAGMENTS = 1024;
 const EMPTY = Buffer.alloc(0);
 const WS_KEY_RE = /^[+/0-9A-Za-z]{22}==$/;
 
@@ -31,6 +30,7 @@ export function resolveOptions(o: RelayOptions): ResolvedRelayOptions {
     closeTimeoutMs: o.closeTimeoutMs ?? 5_000,
     helloTimeoutMs: o.helloTimeoutMs ?? 10_000,
     earlyBytes: o.earlyQueue?.bytes ?? 256 * 1024,
+    mode: o.mode ?? 'splice',
   };
 }
 

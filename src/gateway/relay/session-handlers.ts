@@ -25,35 +25,37 @@ function helloType(data: Buffer): Record<string, unknown> | null {
   return null;
 }
 
-function onClientMessage(this: Leg, data: Buffer, isBinary: boolean): void {
-  const s = this[kSession]!;
+/**
+ * Count one browser → server message and watch for the client hello (framed and splice mode alike).
+ * `text` is the whole message of a text frame and null for binary, whose payload is never looked at.
+ */
+export function noteUp(s: Session, bytes: number, text: Buffer | null): void {
   const hot = s.ctx.hot;
   s.framesUp++;
-  s.bytesUp += data.length;
-  hot.bytesUp.inc(data.length);
-  if (isBinary) hot.framesUpBinary.inc();
+  s.bytesUp += bytes;
+  hot.bytesUp.inc(bytes);
+  if (text === null) hot.framesUpBinary.inc();
   else {
     hot.framesUpText.inc();
-    if (!s.helloSent && helloType(data) !== null) {
+    if (!s.helloSent && helloType(text) !== null) {
       s.helloSent = true;
       s.clientHelloAt = Date.now();
       s.armHelloTimer();
     }
   }
-  s.up.forward(s.ctx, data, isBinary);
 }
 
-function onUpstreamMessage(this: Leg, data: Buffer, isBinary: boolean): void {
-  const s = this[kSession]!;
+/** Count one server → browser message and watch for the server hello. */
+export function noteDown(s: Session, bytes: number, text: Buffer | null): void {
   const hot = s.ctx.hot;
   s.framesDown++;
-  s.bytesDown += data.length;
-  hot.bytesDown.inc(data.length);
-  if (isBinary) hot.framesDownBinary.inc();
+  s.bytesDown += bytes;
+  hot.bytesDown.inc(bytes);
+  if (text === null) hot.framesDownBinary.inc();
   else {
     hot.framesDownText.inc();
     if (!s.helloAnswered) {
-      const hello = helloType(data);
+      const hello = helloType(text);
       if (hello !== null) {
         s.helloAnswered = true;
         s.serverHelloAt = Date.now();
@@ -63,6 +65,17 @@ function onUpstreamMessage(this: Leg, data: Buffer, isBinary: boolean): void {
       }
     }
   }
+}
+
+function onClientMessage(this: Leg, data: Buffer, isBinary: boolean): void {
+  const s = this[kSession]!;
+  noteUp(s, data.length, isBinary ? null : data);
+  s.up.forward(s.ctx, data, isBinary);
+}
+
+function onUpstreamMessage(this: Leg, data: Buffer, isBinary: boolean): void {
+  const s = this[kSession]!;
+  noteDown(s, data.length, isBinary ? null : data);
   s.down.forward(s.ctx, data, isBinary);
 }
 

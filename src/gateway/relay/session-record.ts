@@ -19,6 +19,7 @@ export function snapshot(s: Session): SessionRecord {
     droppedAudioUp: s.up.dropped,
     droppedAudioDown: s.down.dropped,
   };
+  if (s.relayMode !== undefined) r.relayMode = s.relayMode;
   if (s.profileName !== undefined) r.profileName = s.profileName;
   if (s.upstreamOpenAt) r.upstreamOpenAt = s.upstreamOpenAt;
   if (s.closedAt) r.closedAt = s.closedAt;
@@ -44,6 +45,7 @@ export function closeLogFields(s: Session): Record<string, unknown> {
     helloAnswered: s.helloAnswered,
     helloRttMs: s.clientHelloAt && s.serverHelloAt ? s.serverHelloAt - s.clientHelloAt : undefined,
     sessionIdSeen: s.sessionIdSeen,
+    relayMode: s.relayMode,
     tokenPlaceholder: s.tokenPlaceholder,
     devicePlaceholder: s.devicePlaceholder,
     deviceActivated: s.deviceActivated,

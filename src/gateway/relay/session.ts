@@ -18,6 +18,7 @@ import { helloTimedOut } from './session-ends.ts';
 import type { RelayContext } from './context.ts';
 import type { UpstreamTarget } from './index.ts';
 import { clientHandlers, upstreamHandlers, kSession, type Leg } from './session-handlers.ts';
+import { startSplice } from './splice.ts';
 import { classifyDialError, dialUpstream, type DialFailure } from './upstream-dial.ts';
 
 export interface LegClose {
@@ -53,6 +54,8 @@ export class Session {
   helloSent = false;
   helloAnswered = false;
   sessionIdSeen = false;
+  /** Set once both legs are open. */
+  relayMode: 'splice' | 'framed' | undefined;
   framesUp = 0;
   framesDown = 0;
   bytesUp = 0;
@@ -153,6 +156,7 @@ export class Session {
       this.closeUpstream(1001, 'client went away');
       return;
     }
+    this.relayMode = this.ctx.o.mode === 'splice' && startSplice(this) ? 'splice' : 'framed';
     this.ctx.log.info({
       evt: 'relay_open', sid: this.id, device: this.deviceIdHash, via: this.via, profile: this.profileName,
       upstream: redactUrl(this.upstreamUrl), connectMs: this.upstreamOpenAt - this.startedAt,
