@@ -13,6 +13,11 @@ export interface XiaozhiTestHook {
   toolCalls(): unknown;
   /** JSON messages the page sent (hello, listen, abort, mcp…), newest last. */
   sent(): Record<string, unknown>[];
+  /**
+   * Connection progress in the order seen: each new phase by name and each stage as it becomes
+   * reached (`gateway`, `upstream`, `hello`), stages before the phase of the same update.
+   */
+  stages(): string[];
 }
 
 declare global {
@@ -23,14 +28,24 @@ declare global {
 
 let current: VoiceApp | null = null;
 const sent: Record<string, unknown>[] = [];
+const stages: string[] = [];
+const STAGES = ['gateway', 'upstream', 'hello'] as const;
 
 /** Points the hook at the active app (called whenever the profile's app is created). */
 export function attachTestHook(app: VoiceApp | null): void {
   current = app;
   sent.length = 0;
+  stages.length = 0;
   app?.session.on('sent', (m) => {
     sent.push(m);
     if (sent.length > 200) sent.shift();
+  });
+  let prev = app?.session.status;
+  app?.session.on('status', (st) => {
+    for (const k of STAGES) if (st.reached[k] && !prev?.reached[k]) stages.push(k);
+    if (st.phase !== prev?.phase) stages.push(st.phase);
+    prev = st;
+    if (stages.length > 200) stages.splice(0, stages.length - 200);
   });
   if (typeof window === 'undefined') return;
   window.__xiaozhi ??= {
@@ -45,5 +60,6 @@ export function attachTestHook(app: VoiceApp | null): void {
     stats: () => ({ ...current?.store.get().stats, player: current?.player?.stats() ?? null, uplink: current?.session.uplinkQueue.stats() ?? null }),
     toolCalls: () => current?.mcp.calls ?? [],
     sent: () => [...sent],
+    stages: () => [...stages],
   };
 }

@@ -117,7 +117,10 @@ export abstract class SessionConnection extends Emitter<SessionEvents> {
     let helloSent = false;
     socket.onopen = () => {
       if (attempt !== this.attemptId) return;
-      this.setStatus({ ...this.status, phase: 'open', reached: { ...this.status.reached, gateway: true } });
+      // The gateway dials the XiaoZhi server before it completes our upgrade (upstream first,
+      // src/gateway/relay/index.ts), so `open` means both legs are up. A dial failure still opens and
+      // then closes 4010–4024; onclose takes the upstream stage back then.
+      this.setStatus({ ...this.status, phase: 'open', reached: { ...this.status.reached, gateway: true, upstream: true } });
       // §3.3 / §9 item 6: hello right after open, then at most 10 s for the server's.
       this.sendJson({
         type: 'hello',
@@ -146,6 +149,8 @@ export abstract class SessionConnection extends Emitter<SessionEvents> {
       clearTimeout(this.helloTimer);
       this.socket = null;
       this.stopTurnLocally();
+      // 4000–4029: the gateway closed before any upstream was connected (request problems, dial failures).
+      if (ev.code >= 4000 && ev.code < 4030) this.status = { ...this.status, reached: { ...this.status.reached, upstream: false } };
       const d = diagnoseClose(ev.code, ev.reason, this.o.lang(), this.closingByUser);
       if (!helloSent && d.verdict === 'ended') d.verdict = 'retry';
       this.fail(d);

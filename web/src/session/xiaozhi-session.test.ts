@@ -79,7 +79,11 @@ describe('XiaozhiSession', () => {
     const srv = await startServer((p) => replyHello(p, 'abc123'));
     const s = makeSession(srv.url);
     const phases: SessionStatus['phase'][] = [];
-    s.on('status', (st) => phases.push(st.phase));
+    const reachedAt: Record<string, SessionStatus['reached']> = {};
+    s.on('status', (st) => {
+      phases.push(st.phase);
+      reachedAt[st.phase] = st.reached;
+    });
     await s.connect();
     await until(() => s.ready);
     const peer = srv.peers[0]!;
@@ -91,6 +95,8 @@ describe('XiaozhiSession', () => {
       audio_params: { format: 'opus', sample_rate: 16000, channels: 1, frame_duration: 60 },
     });
     expect(phases).toEqual(['connecting', 'open', 'ready']);
+    // The gateway completes the upgrade only once the upstream accepted (upstream first): open = both legs.
+    expect(reachedAt['open']).toEqual({ gateway: true, upstream: true, hello: false });
     expect(s.status).toMatchObject({ sessionId: 'abc123', reached: { gateway: true, upstream: true, hello: true } });
     expect(s.downlink.sample_rate).toBe(24000);
     expect(s.sendAudio(Uint8Array.of(1))).toBe(false); // not listening: nothing goes up
@@ -176,6 +182,8 @@ describe('XiaozhiSession', () => {
     const st = await until(() => s.status.phase === 'failed' && s.status);
     expect(st.failure).toMatchObject({ verdict: 'permanent', code: 4004, reason: 'profile not activated', errorCode: 'XZ_PROFILE_NOT_ACTIVATED' });
     expect(st.failure!.explanation).toMatch(/activat/);
+    // 4000–4029 mean the gateway closed before any upstream was connected: that stage is not shown as passed.
+    expect(st.reached).toEqual({ gateway: true, upstream: false, hello: false });
     await sleep(300);
     expect(srv.peers.length).toBe(1);
   });
