@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ApiError, wsUrlFor } from './gateway-api.ts';
+import { ApiError, ticketRefusal, wsUrlFor } from './gateway-api.ts';
 
 describe('gateway-api helpers', () => {
   it('maps the ticket path to ws: or wss: on the page origin', () => {
@@ -14,6 +14,14 @@ describe('gateway-api helpers', () => {
     expect(new ApiError('x', 429).permanent).toBe(false);
     expect(new ApiError('x', 503).permanent).toBe(false);
     expect(new ApiError('x', 0).permanent).toBe(false);
+  });
+});
+
+describe('ticketRefusal', () => {
+  it('asks for a ticket only for an activated profile with a WebSocket URL (as the gateway issues them)', () => {
+    expect(ticketRefusal({ activated: true, websocketUrl: 'ws://127.0.0.1:1/xiaozhi/v1/' })).toBeNull();
+    expect(ticketRefusal({ activated: false, websocketUrl: 'ws://127.0.0.1:1/xiaozhi/v1/' })).toBe('XZ_PROFILE_NOT_ACTIVATED');
+    expect(ticketRefusal({ activated: true, websocketUrl: null })).toBe('XZ_PROFILE_NOT_ACTIVATED');
   });
 });
 

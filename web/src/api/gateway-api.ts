@@ -18,8 +18,18 @@ export interface Profile {
   activated: boolean;
   tokenHint?: string;
   otaUrl?: string;
-  websocketUrl?: string;
+  websocketUrl?: string | null;
   isDefault?: boolean;
+}
+
+/**
+ * Why the gateway would refuse a ticket for `p` (src/gateway/http/profile-view.ts: no WebSocket URL
+ * yet, or activation still pending → 409), or null. Checked first so the page never asks for a ticket
+ * it cannot get. Stricter than the gateway for one case only: an imported profile marked not activated
+ * and never sent to OTA is sent to activation (which finishes at once when the server needs none).
+ */
+export function ticketRefusal(p: Pick<Profile, 'activated' | 'websocketUrl'>): 'XZ_PROFILE_NOT_ACTIVATED' | null {
+  return p.activated && p.websocketUrl ? null : 'XZ_PROFILE_NOT_ACTIVATED';
 }
 
 export type ActivationState = 'idle' | 'ota' | 'code' | 'waiting' | 'activated' | 'failed' | 'cancelled';

@@ -4,7 +4,8 @@
  * knows about Preact.
  */
 import type { GatewayApi } from '../api/gateway-api.ts';
-import { ApiError } from '../api/gateway-api.ts';
+import { ApiError, ticketRefusal } from '../api/gateway-api.ts';
+import { XZ_ERRORS } from '../../../src/protocol/errors.ts';
 import { currentAudioContext, getAudioContext } from '../audio/audio-context.ts';
 import { MicCapture } from '../audio/capture.ts';
 import { AudioPlayer } from '../audio/player.ts';
@@ -51,7 +52,8 @@ export class VoiceApp {
   ) {
     this.session = new XiaozhiSession({
       getUrl: () =>
-        this.api.ticket(profile).catch((e: unknown) => {
+        this.ticketUrl().catch((e: unknown) => {
+          if (e instanceof TicketError) throw e;
           const msg = e instanceof ApiError ? e.text(this.prefs().lang) : e instanceof Error ? e.message : String(e);
           throw new TicketError(msg, e instanceof ApiError && e.permanent, e instanceof ApiError ? e.code : undefined);
         }),
@@ -120,6 +122,14 @@ export class VoiceApp {
         void s.connect();
       }
     });
+  }
+
+  /** A fresh ticket, asked for only when the profile can get one (no 409 in the normal journey). */
+  private async ticketUrl(): Promise<string> {
+    const p = (await this.api.profiles()).find((x) => x.name === this.profile);
+    const refusal = p ? ticketRefusal(p) : null;
+    if (refusal) throw new TicketError(XZ_ERRORS[refusal][this.prefs().lang === 'zh-CN' ? 'zh' : 'en'], true, refusal);
+    return this.api.ticket(this.profile);
   }
 
   connect(): Promise<void> {
