@@ -9,6 +9,8 @@ export interface XiaozhiTestHook {
   state(): unknown;
   /** Output RMS after the volume gain, read from the AnalyserNode now. */
   outputLevel(): number;
+  /** Microphone RMS (0..1) of the latest capture batch; null until the mic is open. */
+  inputLevel(): number | null;
   stats(): unknown;
   toolCalls(): unknown;
   /** JSON messages the page sent (hello, listen, abort, mcp…), newest last. */
@@ -57,6 +59,7 @@ export function attachTestHook(app: VoiceApp | null): void {
       return s ? { phase: s.status.phase, reached: s.status.reached, sessionId: s.status.sessionId, turn: s.turn, handsFree: s.handsFree, entries: s.entries, failure: s.status.failure ?? null } : null;
     },
     outputLevel: () => current?.player?.level() ?? 0,
+    inputLevel: () => current?.inputLevel ?? null,
     stats: () => ({ ...current?.store.get().stats, player: current?.player?.stats() ?? null, uplink: current?.session.uplinkQueue.stats() ?? null }),
     toolCalls: () => current?.mcp.calls ?? [],
     sent: () => [...sent],

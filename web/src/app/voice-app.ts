@@ -166,6 +166,11 @@ export class VoiceApp {
     this.session.stopListening();
   }
 
+  /** Latest microphone RMS (0..1), whether or not a turn is streaming; null until the mic is open. */
+  get inputLevel(): number | null {
+    return this.capture ? this.lastMicLevel : null;
+  }
+
   /** Resolves true once the session is ready, false on failure or after `ms`. */
   waitReady(ms: number): Promise<boolean> {
     if (this.session.ready) return Promise.resolve(true);
