@@ -1,6 +1,6 @@
 /**
  * The full reliability suite (`npm run bench -- --reliability`): conformance through the gateway process and
- * every fault case at production settings (20 s keepalive, so black-hole detection is timed for real).
+ * every fault case at production settings (18 s keepalive, so black-hole detection is timed for real).
  * Writes reliability.json and reliability.md into the results folder.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';

@@ -23,7 +23,7 @@ export function resolveOptions(o: RelayOptions): ResolvedRelayOptions {
     maxClientMessageBytes: o.maxClientMessageBytes ?? 64 * 1024,
     maxUpstreamMessageBytes: o.maxUpstreamMessageBytes ?? 1024 * 1024,
     upstreamConnectTimeoutMs: o.upstreamConnectTimeoutMs ?? 10_000,
-    keepaliveIntervalMs: o.keepaliveIntervalMs ?? 20_000,
+    keepaliveIntervalMs: o.keepaliveIntervalMs ?? 18_000,
     maxBufferedBytes: o.maxBufferedBytes ?? 64 * 1024,
     hardBufferedBytes: o.hardBufferedBytes ?? 256 * 1024,
     audioDropAfterMs: o.audioDropAfterMs ?? 2_000,

@@ -39,7 +39,8 @@ export interface RelayOptions {
   upstreamConnectTimeoutMs?: number;
   /**
    * Ping period for both legs; a leg that misses two pongs is terminated on the next tick, so a dead leg
-   * is found within three periods. Default 20000 (≤ 60 s detection; 25 s measured 75 s, docs/benchmarks.md).
+   * is found within three periods. Default 18000: 36–54 s detection, inside the 60 s goal with room for timer
+   * lateness (25 s measured 75 s; 20 s measured 60.0 s, exactly the bound; docs/benchmarks.md).
    */
   keepaliveIntervalMs?: number;
   /**
