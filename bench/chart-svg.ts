@@ -1,7 +1,7 @@
 /** Hand-written SVG chart: added p99 and CPU per 1000 sessions against N (log axis), one line per target. */
 import type { StepResult } from './harness.ts';
 
-const COLORS: Record<string, string> = { direct: '#6b7280', nginx: '#16a34a', gateway: '#2563eb', 'gateway-framed': '#f59e0b' };
+const COLORS: Record<string, string> = { direct: '#6b7280', nginx: '#16a34a', gateway: '#2563eb', 'gateway-framed': '#f59e0b', 'node-tunnel': '#a855f7' };
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;');
 
 function panel(steps: StepResult[], x0: number, title: string, unit: string, pick: (s: StepResult) => number | undefined): string {

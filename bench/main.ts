@@ -12,7 +12,8 @@ import { ALL_TARGETS, TARGETS, type TargetName } from './targets.ts';
 
 const HELP = `Usage: npm run bench -- [options]
   --targets LIST     direct,nginx,gateway (default; nginx skipped with a notice if not installed); add
-                     gateway-framed to measure RELAY_MODE=framed in the same run
+                     gateway-framed (RELAY_MODE=framed) or node-tunnel (a bare Node byte copier, the
+                     floor of Node's socket I/O) to measure them in the same run
   --steps LIST       session counts, default 100,250,500,1000,2000
   --extend           keep doubling N after the last step while a target holds (up to --max-n, default 8000)
   --duration S       measured seconds per run (default 30)

@@ -9,10 +9,13 @@ import { join, resolve } from 'node:path';
 import { findNginx, startNginx } from './nginx.ts';
 import { freePort, REPO_ROOT, spawnTs, stopProcess, waitForPort } from './lib/spawn.ts';
 
-export type TargetName = 'direct' | 'nginx' | 'gateway' | 'gateway-framed';
-/** Run by default. `gateway-framed` (RELAY_MODE=framed, the relay before splice mode) only on request. */
+export type TargetName = 'direct' | 'nginx' | 'gateway' | 'gateway-framed' | 'node-tunnel';
+/**
+ * Run by default. On request: `gateway-framed` (RELAY_MODE=framed, the relay before splice mode) and
+ * `node-tunnel` (bench/node-tunnel.ts: a bare Node byte copier, the floor of Node's socket I/O).
+ */
 export const TARGETS: readonly TargetName[] = ['direct', 'nginx', 'gateway'];
-export const ALL_TARGETS: readonly TargetName[] = [...TARGETS, 'gateway-framed'];
+export const ALL_TARGETS: readonly TargetName[] = [...TARGETS, 'gateway-framed', 'node-tunnel'];
 
 export interface RunningTarget {
   name: TargetName;
@@ -76,8 +79,8 @@ export function gatewayEnv(ctx: TargetContext, port: number): NodeJS.ProcessEnv 
   return env;
 }
 
-async function startGatewayProcess(ctx: TargetContext, name: 'gateway' | 'gateway-framed'): Promise<RunningTarget> {
-  const cmd = gatewayCommand(ctx.gatewayCmd);
+async function startGatewayProcess(ctx: TargetContext, name: 'gateway' | 'gateway-framed' | 'node-tunnel'): Promise<RunningTarget> {
+  const cmd = name === 'node-tunnel' ? { file: 'bench/node-tunnel.ts', args: [] } : gatewayCommand(ctx.gatewayCmd);
   if (!cmd) throw new Error('no gateway entry point');
   const port = await freePort();
   mkdirSync(join(ctx.dir, 'data'), { recursive: true });

@@ -54,6 +54,8 @@ describe('TLS', () => {
     gateways.push(trusting);
     const ok = openWs(`${trusting.wsBase}/api/ws-proxy?token=t&device_id=02:00:00:00:04:02&client_id=c`);
     expect((await helloRoundTrip(ok))['session_id']).toBeTruthy();
+    // Splice mode engages on a TLS upstream socket too (the relay reads decrypted bytes from it).
+    expect(trusting.gateway.relay.recentSessions().at(-1)?.relayMode).toBe('splice');
     ok.ws.close();
   });
 
@@ -69,6 +71,8 @@ describe('TLS', () => {
       ws.once('open', () => res());
       ws.once('error', rej);
     });
+    // …and on a TLS browser socket.
+    expect(g.gateway.relay.recentSessions().at(-1)?.relayMode).toBe('splice');
     ws.close();
   });
 

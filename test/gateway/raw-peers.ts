@@ -135,6 +135,19 @@ function peer(socket: Socket, rest: Buffer, isClient: boolean): RawPeer {
   };
 }
 
+/** Collect bytes until the end of an HTTP head; hands over the head's text and the bytes after it. */
+function onHttpHead(socket: Socket, done: (head: string, rest: Buffer) => void): void {
+  let buf = Buffer.alloc(0);
+  const onData = (d: Buffer) => {
+    buf = Buffer.concat([buf, d]);
+    const end = buf.indexOf('\r\n\r\n');
+    if (end < 0) return;
+    socket.removeListener('data', onData);
+    done(buf.subarray(0, end).toString('latin1'), buf.subarray(end + 4));
+  };
+  socket.on('data', onData);
+}
+
 function acceptKey(key: string): string {
   return createHash('sha1').update(`${key}258EAFA5-E914-47DA-95CA-C5AB0DC85B11`).digest('base64');
 }
@@ -148,20 +161,14 @@ export async function rawUpstream(): Promise<{ url: string; server: Server; next
     sockets.add(socket);
     socket.on('error', () => undefined);
     socket.on('close', () => sockets.delete(socket));
-    let head = Buffer.alloc(0);
-    const onHead = (d: Buffer) => {
-      head = Buffer.concat([head, d]);
-      const end = head.indexOf('\r\n\r\n');
-      if (end < 0) return;
-      socket.removeListener('data', onHead);
-      const key = /sec-websocket-key:\s*(\S+)/i.exec(head.subarray(0, end).toString('latin1'))?.[1] ?? '';
+    onHttpHead(socket, (head, rest) => {
+      const key = /sec-websocket-key:\s*(\S+)/i.exec(head)?.[1] ?? '';
       socket.write(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${acceptKey(key)}\r\n\r\n`);
-      const p = peer(socket, head.subarray(end + 4), false);
+      const p = peer(socket, rest, false);
       const w = waiters.shift();
       if (w) w(p);
       else queue.push(p);
-    };
-    socket.on('data', onHead);
+    });
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const port = (server.address() as AddressInfo).port;
@@ -181,17 +188,11 @@ export function rawClient(port: number, path: string): Promise<RawPeer> {
   return new Promise((resolve, reject) => {
     const socket = connect(port, '127.0.0.1');
     socket.on('error', reject);
-    let head = Buffer.alloc(0);
-    const onHead = (d: Buffer) => {
-      head = Buffer.concat([head, d]);
-      const end = head.indexOf('\r\n\r\n');
-      if (end < 0) return;
-      socket.removeListener('data', onHead);
-      const status = head.subarray(0, end).toString('latin1').split('\r\n')[0] ?? '';
-      if (!status.includes(' 101 ')) return reject(new Error(status));
-      resolve(peer(socket, head.subarray(end + 4), true));
-    };
-    socket.on('data', onHead);
+    onHttpHead(socket, (head, rest) => {
+      const status = head.split('\r\n')[0] ?? '';
+      if (!status.includes(' 101 ')) reject(new Error(status));
+      else resolve(peer(socket, rest, true));
+    });
     socket.write(
       `GET ${path} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
         `Sec-WebSocket-Key: ${randomBytes(16).toString('base64')}\r\nSec-WebSocket-Version: 13\r\n\r\n`,
