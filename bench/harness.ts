@@ -6,7 +6,7 @@
  */
 import type { ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import type { LoadConfig, LoadEvent, LoadResult } from './loadgen.ts';
 import { cpuSeconds, rssKb } from './lib/proc.ts';
 import { canPin, REPO_ROOT, spawnTs, stopProcess, waitForJsonLine } from './lib/spawn.ts';
@@ -109,7 +109,8 @@ async function runOnce(opts: BenchOptions, name: TargetName, n: number, rep: num
   const target: RunningTarget = await startTarget(name, {
     upstreamPort, dir, cpu: opts.pin ? 1 : undefined, maxSessions: Math.max(n, ...opts.steps), rampPerSec: opts.rampPerSec,
     ...(opts.gatewayCmd ? { gatewayCmd: opts.gatewayCmd } : {}),
-    ...(opts.cpuProf && name === 'gateway' ? { cpuProfDir: join(opts.outDir, 'cpu-prof') } : {}),
+    // Absolute: the gateway runs in a scratch cwd, where a relative --out would land.
+    ...(opts.cpuProf && name === 'gateway' ? { cpuProfDir: resolve(opts.outDir, 'cpu-prof') } : {}),
   });
   try {
     await sleep(300);
