@@ -1,9 +1,11 @@
 /**
  * OTA check (protocol §5.1–5.2): POST the system report, validate the reply with the protocol
  * schema, and turn every failure into a DeviceError whose message says what happened.
- * TLS verification stays on (plain Node fetch); each request times out after 10 s.
+ * TLS verification stays on (Node fetch; node:https with the system roots plus `ca` when a private CA is
+ * given, since fetch cannot take one); each request times out after 10 s.
  */
 import { networkInterfaces } from 'node:os';
+import { postJson as postJsonWithCa } from '../node/http-post.ts';
 import { parseOtaReply, type OtaReply } from '../protocol/ota.ts';
 import { DeviceError } from './errors.ts';
 import { DEFAULT_CLIENT_INFO, buildOtaBody, buildOtaHeaders, type ClientInfo, type OtaTarget } from './ota-request.ts';
@@ -20,6 +22,8 @@ export interface OtaOptions {
   timeoutMs?: number;
   /** Override what we report (app version, board type, language, ip). */
   client?: Partial<ClientInfo>;
+  /** Extra trusted CA (PEM) for a self-hosted server, e.g. the gateway's UPSTREAM_CA_FILE. Adds trust, never replaces it. */
+  ca?: string;
 }
 
 export interface OtaResult {
@@ -72,13 +76,18 @@ export async function postJson(
   url: string,
   headers: Record<string, string>,
   body: unknown,
-  opts: { signal?: AbortSignal; timeoutMs?: number },
+  opts: { signal?: AbortSignal; timeoutMs?: number; ca?: string },
   what: 'OTA' | 'activation',
 ): Promise<{ status: number; text: string }> {
   if (opts.signal?.aborted) throw new DeviceError('XZ_CANCELLED', `${what} request cancelled`);
   const timeout = AbortSignal.timeout(opts.timeoutMs ?? HTTP_TIMEOUT_MS);
   const signal = opts.signal ? AbortSignal.any([opts.signal, timeout]) : timeout;
   try {
+    if (opts.ca) {
+      // No redirects on this path (like the gateway's OTA relay): a private server answers where it is.
+      const res = await postJsonWithCa(new URL(url), headers, body, signal, opts.ca);
+      return { status: res.status, text: res.text.length > MAX_BODY_CHARS ? res.text.slice(0, MAX_BODY_CHARS) : res.text };
+    }
     const res = await fetch(url, { method: 'POST', headers, body: JSON.stringify(body), signal, redirect: 'follow' });
     const text = await res.text();
     return { status: res.status, text: text.length > MAX_BODY_CHARS ? text.slice(0, MAX_BODY_CHARS) : text };
@@ -102,9 +111,10 @@ function checkUrl(otaUrl: string): string {
   return u.href;
 }
 
-/** Node fetch hides the socket error in `cause` (ECONNREFUSED, ENOTFOUND, CERT_HAS_EXPIRED …). */
+/** Node fetch hides the socket error in `cause` (ECONNREFUSED, ENOTFOUND, CERT_HAS_EXPIRED …); node:https does not. */
 function describeNetworkError(err: unknown): string {
-  const cause = (err as { cause?: { code?: string; message?: string } }).cause;
+  const e = err as { code?: string; message?: string; cause?: { code?: string; message?: string } };
+  const cause = e.cause?.code ? e.cause : e.code ? e : undefined;
   if (cause?.code) return `${cause.code}${cause.message ? ` (${cause.message})` : ''}`;
   return err instanceof Error ? err.message : String(err);
 }

@@ -7,7 +7,7 @@ import { XZ_ERRORS, type Lang } from '../protocol/errors.ts';
 import { OTA_PLACEHOLDER_TOKEN } from '../protocol/identity-format.ts';
 import { parseOtaReply, type OtaReply } from '../protocol/ota.ts';
 import type { StageOutcome } from './check-config.ts';
-import { postJson } from './http-post.ts';
+import { postJson } from '../node/http-post.ts';
 import { diagnoseNetError } from './net-errors.ts';
 import { redactUrl, scrub, tokenHint } from './redact.ts';
 import { sentences, tr } from './text.ts';

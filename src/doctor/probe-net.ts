@@ -9,7 +9,8 @@ import type { Lang } from '../protocol/errors.ts';
 import type { StageOutcome } from './check-config.ts';
 import { diagnoseNetError } from './net-errors.ts';
 import { sentences, tr } from './text.ts';
-import { raceSignal, trustStore } from './timing.ts';
+import { trustStore } from '../node/http-post.ts';
+import { raceSignal } from './timing.ts';
 
 export interface NetTarget {
   /** Which URL needs it. */

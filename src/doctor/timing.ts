@@ -1,5 +1,4 @@
 /** Stage deadlines and cancellation: one AbortSignal per stage that fires on timeout or on the caller's abort. */
-import { rootCertificates } from 'node:tls';
 
 /** Error raised when a stage deadline passes; `code` lets net-errors name it. */
 export class StageTimeoutError extends Error {
@@ -44,11 +43,6 @@ export function raceSignal<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
       (e) => { signal.removeEventListener('abort', onAbort); reject(e); },
     );
   });
-}
-
-/** Node's built-in roots plus the caller's extra CA: `ca` adds trust, it never replaces it. */
-export function trustStore(ca: string | Buffer | undefined): string[] | undefined {
-  return ca === undefined ? undefined : [...rootCertificates, String(ca)];
 }
 
 /** Milliseconds since `start` (performance clock), rounded. */

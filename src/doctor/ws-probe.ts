@@ -6,7 +6,7 @@ import WebSocket from 'ws';
 import { MCP_PROTOCOL_VERSION, RPC_ERRORS, classifyRpc, rpcError, rpcResult } from '../protocol/mcp-jsonrpc.ts';
 import { parseServerMessage } from '../protocol/parse-message.ts';
 import type { ServerMessage } from '../protocol/messages.ts';
-import { trustStore } from './timing.ts';
+import { trustStore } from '../node/http-post.ts';
 
 export type ProbeEvent =
   | { kind: 'message'; message: ServerMessage; at: number }

@@ -91,7 +91,10 @@ export async function createGateway(input: GatewayConfigInput = {}, options: Gat
   limitSweep.unref();
   const otaBuckets = new TokenBuckets({ perMinute: config.otaRequestsPerMin, burst: config.otaBurst });
   const loginBuckets = new TokenBuckets({ perMinute: 10, burst: 5 });
-  const jobs = new ActivationJobs(store, options.activationPollIntervalMs === undefined ? {} : { pollIntervalMs: options.activationPollIntervalMs });
+  const jobs = new ActivationJobs(store, {
+    ...(options.activationPollIntervalMs === undefined ? {} : { pollIntervalMs: options.activationPollIntervalMs }),
+    ...(config.upstreamCa ? { ca: config.upstreamCa } : {}),
+  });
   const watchers = new ProfileWatchers(store, logger);
   const startedAt = Date.now();
   let shuttingDown = false;

@@ -59,6 +59,31 @@ describe('TLS', () => {
     ok.ws.close();
   });
 
+  it('activation started from the web API trusts UPSTREAM_CA_FILE for a self-hosted https OTA server too', async () => {
+    const post = (body: unknown) => ({ method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const activationOf = async (g: TestGateway) => {
+      const created = await fetch(`${g.url}/api/profiles`, post({ label: 'Private CA' }));
+      expect(created.status).toBe(201);
+      const { profile } = (await created.json()) as { profile: { name: string } };
+      expect((await fetch(`${g.url}/api/profiles/${profile.name}/activation`, post({}))).status).toBeLessThan(300);
+      for (let i = 0; i < 100; i++) {
+        const st = (await (await fetch(`${g.url}/api/profiles/${profile.name}/activation`)).json()) as { state: string; error?: { code: string; detail: string } };
+        if (st.state === 'activated' || st.state === 'failed' || st.state === 'code') return st;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      throw new Error('activation did not settle');
+    };
+    const plain = await startTestGateway({ otaUrl: dev.otaUrl });
+    gateways.push(plain);
+    const refused = await activationOf(plain);
+    expect(refused.state).toBe('failed');
+    expect(refused.error?.detail).toMatch(/SELF_SIGNED|certificate/i); // verification stays on
+
+    const trusting = await startTestGateway({ otaUrl: dev.otaUrl, upstreamCaFile: cert.certFile });
+    gateways.push(trusting);
+    expect((await activationOf(trusting)).state).not.toBe('failed');
+  });
+
   it('the gateway serves HTTPS/WSS from TLS_CERT + TLS_KEY', async () => {
     const g = await startTestGateway({ backendWsUrl: dev.wsUrl, upstreamCa: readFileSync(cert.certFile, 'utf8'), tlsCertFile: cert.certFile, tlsKeyFile: cert.keyFile });
     gateways.push(g);

@@ -39,6 +39,8 @@ interface Job {
 export interface ActivationJobsOptions {
   pollIntervalMs?: number;
   deadlineMs?: number;
+  /** UPSTREAM_CA_FILE's PEM: a self-hosted server's OTA and activate endpoints are trusted like its WebSocket. */
+  ca?: string;
 }
 
 export class ActivationJobs {
@@ -80,6 +82,7 @@ export class ActivationJobs {
     const runOpts: Parameters<typeof activateProfile>[2] = { signal: job.controller.signal, onProgress };
     if (this.opts.pollIntervalMs !== undefined) runOpts.pollIntervalMs = this.opts.pollIntervalMs;
     if (this.opts.deadlineMs !== undefined) runOpts.deadlineMs = this.opts.deadlineMs;
+    if (this.opts.ca) runOpts.ca = this.opts.ca;
     job.done = activateProfile(this.store, name, runOpts).then(
       (r) => {
         if (!isTerminal(job.state)) {

@@ -5,7 +5,7 @@
  */
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import { rootCertificates } from 'node:tls';
+import { trustStore } from '../../node/http-post.ts';
 
 export interface UpstreamReply {
   status: number;
@@ -34,7 +34,7 @@ export function postUpstream(
       {
         method: 'POST',
         headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) },
-        ...(isHttps && opts.ca ? { ca: [...rootCertificates, opts.ca] } : {}),
+        ...(isHttps && opts.ca ? { ca: trustStore(opts.ca) } : {}),
       },
       (res) => {
         const chunks: Buffer[] = [];

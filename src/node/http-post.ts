@@ -1,7 +1,15 @@
-/** A small JSON POST over node:http(s) with an extra CA, a size cap and an abort signal (fetch cannot take a CA). */
+/**
+ * A small JSON POST over node:http(s) with an extra CA, a size cap and an abort signal (fetch cannot take a
+ * CA). Used by the doctor, and by OTA/activation when UPSTREAM_CA_FILE names a private CA.
+ */
 import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import { trustStore } from './timing.ts';
+import { rootCertificates } from 'node:tls';
+
+/** The system roots plus `ca`: Node's `ca` option replaces the roots, so an extra CA is appended. */
+export function trustStore(ca: string | Buffer | undefined): string[] | undefined {
+  return ca === undefined ? undefined : [...rootCertificates, String(ca)];
+}
 
 export interface HttpReply {
   status: number;
