@@ -75,7 +75,10 @@ describe.skipIf(!chromiumPath() && !process.env['CI'])('web app in Chromium agai
   });
 
   it('first run: creates a device, activates it with the 6-digit code, and connects', async () => {
-    await page.goto(stack.url);
+    const res = await page.goto(stack.url);
+    // The app runs under a strict Content-Security-Policy: a violation would be a console error (last test).
+    expect(res?.headers()['content-security-policy']).toContain("script-src 'self' 'wasm-unsafe-eval'");
+    expect((await fetch(`${stack.url}/index.html`)).headers.get('content-security-policy')).toBe(res?.headers()['content-security-policy']);
     await page.locator('[data-testid=wizard]').waitFor();
     await shot('first-run-wizard');
     await page.fill('[data-testid=profile-label]', 'Browser test');
@@ -277,6 +280,10 @@ describe.skipIf(!chromiumPath() && !process.env['CI'])('web app in Chromium agai
     const lan = await launchChromium(mic.path, ['--host-resolver-rules=MAP xz-lan.test 127.0.0.1']);
     try {
       const p2 = await lan.context.newPage();
+      p2.on('pageerror', (e) => pageErrors.push(`LAN page: ${e.message}`));
+      p2.on('console', (m) => {
+        if (m.type() === 'error') consoleErrors.push(`LAN page: ${m.text()}`);
+      });
       await p2.goto(stack.url.replace('127.0.0.1', 'xz-lan.test'));
       expect(await p2.evaluate(() => window.isSecureContext)).toBe(false);
       await waitHook(p2, (h) => h.state()?.phase === 'ready');

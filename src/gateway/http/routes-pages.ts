@@ -28,6 +28,16 @@ const PAGE_CSP =
   "default-src 'self'; connect-src 'self' ws: wss:; img-src 'self' data:; style-src 'self'; script-src 'self'; " +
   "base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
+/**
+ * The web app: only its own origin for scripts, styles, fetches and its WebSocket (CSP3 'self' covers
+ * same-origin ws:/wss:); 'wasm-unsafe-eval' only for the lazily loaded libopus fallback, which compiles
+ * WebAssembly from bytes; the service worker and the capture worklet are files of the build.
+ */
+export const APP_CSP =
+  "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; worker-src 'self'; connect-src 'self'; " +
+  "img-src 'self' data: blob:; media-src 'self' blob:; style-src 'self'; font-src 'self'; manifest-src 'self'; " +
+  "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
 export function readPublic(name: string): string {
   return readFileSync(join(PUBLIC_DIR, name), 'utf8');
 }
@@ -47,7 +57,9 @@ export async function registerPageRoutes(app: FastifyInstance, deps: PagesDeps):
   const hasWeb = existsSync(webIndex);
 
   app.get('/', async (_req, reply) => {
-    if (existsSync(webIndex)) return reply.type('text/html; charset=utf-8').header('cache-control', 'no-cache').send(readFileSync(webIndex));
+    if (existsSync(webIndex)) {
+      return reply.type('text/html; charset=utf-8').header('cache-control', 'no-cache').header('content-security-policy', APP_CSP).send(readFileSync(webIndex));
+    }
     return reply.type('text/html; charset=utf-8').header('content-security-policy', PAGE_CSP).send(readPublic('status.html'));
   });
 
@@ -88,6 +100,12 @@ export async function registerPageRoutes(app: FastifyInstance, deps: PagesDeps):
 
   if (hasWeb) {
     // Only the build output folder; dotfiles refused; no directory listings.
-    await app.register(fastifyStatic, { root: webDir, prefix: '/', index: false, dotfiles: 'deny', wildcard: true, decorateReply: false });
+    await app.register(fastifyStatic, {
+      root: webDir, prefix: '/', index: false, dotfiles: 'deny', wildcard: true, decorateReply: false,
+      // The same policy if the app's HTML is fetched by its file name (/index.html).
+      setHeaders: (reply, path) => {
+        if (path.endsWith('.html')) reply.header('content-security-policy', APP_CSP);
+      },
+    });
   }
 }

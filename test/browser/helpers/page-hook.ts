@@ -18,8 +18,21 @@ export type Hook = {
 export const hook = <T>(page: Page, fn: (h: Hook) => T) => page.evaluate(`(${fn.toString()})(window.__xiaozhi)`) as Promise<T>;
 
 /** Waits until `fn` is truthy in the page (polled every 20 ms). */
-export const waitHook = (page: Page, fn: (h: Hook) => unknown, timeout = 15_000) =>
-  page.waitForFunction(`(() => { try { return (${fn.toString()})(window.__xiaozhi); } catch { return false; } })()`, null, { timeout, polling: 20 });
+/**
+ * Polls `fn` every 20 ms until it returns something truthy. Polled from Node with `page.evaluate` (run over
+ * the DevTools protocol) because `waitForFunction` with a string evaluates it inside the page, which the
+ * app's Content-Security-Policy (no 'unsafe-eval') rightly refuses.
+ */
+export async function waitHook(page: Page, fn: (h: Hook) => unknown, timeout = 15_000): Promise<unknown> {
+  const src = `(() => { try { return (${fn.toString()})(window.__xiaozhi); } catch { return false; } })()`;
+  const end = Date.now() + timeout;
+  for (;;) {
+    const v: unknown = await page.evaluate(src);
+    if (v) return v;
+    if (Date.now() > end) throw new Error(`waitHook: not true within ${timeout} ms: ${fn.toString()}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
 
 /** Microphone RMS above this is speech (≈ −40 dBFS; the fake mic's silence is digital zero). */
 const LOUD = 0.01;
