@@ -78,7 +78,7 @@ describe.skipIf(!chromiumPath() && !process.env['CI'])('web app in Chromium agai
     const res = await page.goto(stack.url);
     // The app runs under a strict Content-Security-Policy: a violation would be a console error (last test).
     expect(res?.headers()['content-security-policy']).toContain("script-src 'self' 'wasm-unsafe-eval'");
-    expect((await fetch(`${stack.url}/index.html`)).headers.get('content-security-policy')).toBe(res?.headers()['content-security-policy']);
+    expect((await fetch(new URL('index.html', stack.url))).headers.get('content-security-policy')).toBe(res?.headers()['content-security-policy']);
     await page.locator('[data-testid=wizard]').waitFor();
     await shot('first-run-wizard');
     await page.fill('[data-testid=profile-label]', 'Browser test');
