@@ -74,7 +74,7 @@ export interface RelayOptions {
   /**
    * `splice` (default): once both legs are open, data frames are relayed as the bytes that arrived, with
    * every header checked (splice.ts). `framed`: every message is parsed and re-sent by `ws`. Same rules,
-   * same codes; splice costs about a third less CPU per frame (docs/benchmarks.md).
+   * same codes; splice costs about a fifth less CPU per frame (docs/benchmarks.md).
    */
   mode?: 'splice' | 'framed';
 }
