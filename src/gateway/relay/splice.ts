@@ -174,7 +174,7 @@ class FrameScanner {
         const hi = buf.readUInt32BE(pos + 2);
         if (hi > 0x1fffff) {
           this.fail('Unsupported WebSocket frame: payload length > 2^53 - 1', false, 1009, 'WS_ERR_UNSUPPORTED_DATA_PAYLOAD_LENGTH');
-          return;
+          break;
         }
         size = hi * 0x100000000 + buf.readUInt32BE(pos + 6);
         hdr = 10;
@@ -184,7 +184,7 @@ class FrameScanner {
       const opcode = b0 & 0x0f;
       const fin = (b0 & 0x80) !== 0;
       // Refuse a bad header before waiting for its payload (a 2 GB length must not be buffered).
-      if (!this.checkHeader(b0, opcode, fin, masked, size)) return;
+      if (!this.checkHeader(b0, opcode, fin, masked, size)) break;
       const total = hdr + size;
       if (avail < total) {
         this.need = total;
@@ -215,7 +215,7 @@ class FrameScanner {
         } else text = payload;
         if (text !== null && !isUtf8(text)) {
           this.fail('invalid UTF-8 sequence', true, 1007, 'WS_ERR_INVALID_UTF8');
-          return;
+          break;
         }
       }
       if (this.pipe.queue !== null) {
@@ -238,7 +238,9 @@ class FrameScanner {
       }
       pos += total;
     }
+    // Whole frames before a bad one still go through, as ws delivers the messages it parsed before an error.
     if (pos > run) this.relay(buf, run, pos);
+    if (this.done) return;
     if (pos < len) {
       this.partial = [buf.subarray(pos)];
       this.partialBytes = len - pos;
